@@ -1,0 +1,3 @@
+export default defineBackground(() => {
+  // Listeners are registered synchronously in main (MV3 worker restarts).
+});

@@ -1,0 +1,3 @@
+import { render } from 'preact';
+
+render(<main>Earshot</main>, document.getElementById('app')!);
