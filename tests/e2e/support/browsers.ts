@@ -1,0 +1,131 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, type BrowserContext, type Worker } from 'playwright-core';
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+
+export const CHROME_OUT = resolve('.output/chrome-mv3');
+export const FIREFOX_OUT = resolve('.output/firefox-mv2');
+export const GECKO_ID = 'earshot@earshot.dev';
+/** Fixed moz-extension UUID (pref extensions.webextensions.uuids) so tests can open pages. */
+export const FIREFOX_UUID = '6a1d3f5e-0b7c-4c1e-9a7e-0e5a27e5ea70';
+
+/** Flags Chromium needs here: root, offline, no GPU (platform-facts.md). */
+export const CHROMIUM_BASE_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--disable-sync',
+  '--disable-quic',
+];
+
+export interface ChromiumSession {
+  context: BrowserContext;
+  worker: Worker;
+  extensionId: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Real Chromium with the built extension loaded. `fakeAudio` feeds a WAV file
+ * as the microphone and grants media without a prompt (test-only flags).
+ */
+export async function launchChromium(
+  opts: { fakeAudio?: string; extraArgs?: string[]; userDataDir?: string } = {},
+): Promise<ChromiumSession> {
+  const dir = opts.userDataDir ?? mkdtempSync(join(tmpdir(), 'earshot-chromium-'));
+  const media = opts.fakeAudio
+    ? [
+        '--use-fake-ui-for-media-stream',
+        '--use-fake-device-for-media-stream',
+        `--use-file-for-fake-audio-capture=${opts.fakeAudio}`,
+        '--autoplay-policy=no-user-gesture-required',
+      ]
+    : ['--autoplay-policy=no-user-gesture-required'];
+  const context = await chromium.launchPersistentContext(dir, {
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    args: [
+      ...CHROMIUM_BASE_ARGS,
+      `--disable-extensions-except=${CHROME_OUT}`,
+      `--load-extension=${CHROME_OUT}`,
+      ...media,
+      ...(opts.extraArgs ?? []),
+    ],
+  });
+  const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
+  const extensionId = new URL(worker.url()).host;
+  return {
+    context,
+    worker,
+    extensionId,
+    async close() {
+      await context.close();
+      if (!opts.userDataDir) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface FirefoxSession {
+  browser: Browser;
+  /** moz-extension://<uuid> origin of the installed extension. */
+  base: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Real Firefox ESR over WebDriver BiDi with the built extension installed
+ * temporarily. Fake media prefs only when asked: they hide the real
+ * microphone path (platform-facts.md).
+ */
+export async function launchFirefox(
+  opts: { fakeMedia?: boolean; prefs?: Record<string, unknown> } = {},
+): Promise<FirefoxSession> {
+  const profile = mkdtempSync(join(tmpdir(), 'earshot-firefox-'));
+  writeFileSync(join(profile, 'user.js'), '');
+  const browser = await puppeteer.launch({
+    browser: 'firefox',
+    executablePath: process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr',
+    headless: true,
+    userDataDir: profile,
+    args: ['-remote-allow-system-access'],
+    extraPrefsFirefox: {
+      'extensions.webextensions.uuids': JSON.stringify({ [GECKO_ID]: FIREFOX_UUID }),
+      'media.autoplay.default': 0,
+      'media.autoplay.blocking_policy': 0,
+      'datareporting.policy.dataSubmissionEnabled': false,
+      'app.update.enabled': false,
+      ...(opts.fakeMedia
+        ? { 'media.navigator.streams.fake': true, 'media.navigator.permission.disabled': true }
+        : {}),
+      ...(opts.prefs ?? {}),
+    },
+  });
+  await browser.installExtension(FIREFOX_OUT);
+  return {
+    browser,
+    base: `moz-extension://${FIREFOX_UUID}`,
+    async close() {
+      await browser.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Opens an extension page in Firefox. `page.goto('moz-extension://…')` never
+ * resolves and `page.url()` keeps saying about:blank, so start the navigation
+ * and poll the document's own location.
+ */
+export async function openExtensionPage(page: Page, url: string, timeoutMs = 15_000): Promise<void> {
+  void page.goto(url).catch(() => undefined);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const href = await page.evaluate(() => location.href).catch(() => '');
+    if (href === url && (await page.evaluate(() => document.readyState).catch(() => '')) === 'complete') return;
+    if (Date.now() > deadline) throw new Error(`Firefox did not open ${url} (at ${href || 'nothing'})`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
