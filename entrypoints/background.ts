@@ -1,3 +1,67 @@
+import { browser } from 'wxt/browser';
+import { Coordinator } from '@/lib/coordinator/coordinator';
+import { NoEngineLink } from '@/lib/coordinator/engine-link';
+import { unconfiguredSettings, type CoordinatorSettings } from '@/lib/coordinator/settings-port';
+import type { PersistedCoordinator } from '@/lib/coordinator/store';
+import { createBackgroundHandlers } from '@/lib/messaging/background-handlers';
+import { listen } from '@/lib/messaging/listen';
+import { messenger } from '@/lib/messaging/protocol';
+import { createRouter } from '@/lib/messaging/router';
+import { classifySender, type SenderContext } from '@/lib/messaging/senders';
+import { createStateHub } from '@/lib/messaging/state-port';
+import { onPortConnect } from '@/lib/platform/ports';
+import { extensionBaseUrl, runtimeId } from '@/lib/platform/runtime';
+import { sessionStore } from '@/lib/platform/session-store';
+import { openPanelForTab, openPanelOnActionClick, openSidebarOnActionClick } from '@/lib/platform/side-panel';
+
 export default defineBackground(() => {
-  // Listeners are registered synchronously in main (MV3 worker restarts).
+  // Everything below runs synchronously: an MV3 worker woken by an event only
+  // delivers it to listeners registered in this first turn.
+  const link = new NoEngineLink();
+  const coordinator = new Coordinator({ link, store: sessionStore<PersistedCoordinator>('earshot:coordinator') });
+  const settings = unconfiguredSettings;
+
+  let portalOrigins: string[] | null = null;
+  const applySettings = (loaded: CoordinatorSettings) => {
+    portalOrigins = loaded.portalOrigins;
+    coordinator.setSettings(loaded.view, loaded.logLimit);
+    void coordinator.configureEngine(loaded.engine);
+  };
+  const settingsReady = settings.load().then(applySettings, () => {
+    portalOrigins = [];
+  });
+  settings.onChange(() => void settings.load().then(applySettings));
+
+  const senderContext = (): SenderContext => ({
+    runtimeId: runtimeId(),
+    extensionBaseUrl: extensionBaseUrl(),
+    portalOrigins,
+    enginePagePath: '/offscreen.html',
+  });
+
+  const router = createRouter('background', createBackgroundHandlers(coordinator, { openPanel: openPanelForTab }), {
+    senderContext,
+    ready: () => settingsReady,
+    onRefused: (name, reason) => console.warn(`[earshot] refused ${name}: ${reason}`),
+  });
+  listen(messenger, 'background', router);
+
+  const hub = createStateHub({
+    getState: () => coordinator.getState(),
+    authorize: (sender) => classifySender(sender, senderContext()),
+    ready: () => Promise.all([settingsReady, coordinator.ready()]).then(() => undefined),
+  });
+  onPortConnect((port) => void hub.accept(port));
+  coordinator.subscribe((state) => hub.publish(state));
+
+  browser.tabs.onRemoved.addListener((tabId) => coordinator.forgetTab(tabId));
+  // A full navigation drops the portal frames; their content scripts report again when they load.
+  browser.tabs.onUpdated.addListener((tabId, info) => {
+    if (info.status === 'loading' && info.url !== undefined) coordinator.forgetTab(tabId);
+  });
+
+  if (import.meta.env.FIREFOX) openSidebarOnActionClick();
+  else void openPanelOnActionClick().catch((error: unknown) => console.warn('[earshot] side panel behaviour', error));
+
+  void coordinator.restore();
 });

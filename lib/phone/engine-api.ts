@@ -58,8 +58,14 @@ export interface ProfileOverrides {
   dtmfMethod?: DtmfMethod;
   /** PIN sent as DTMF after answer (FreeSWITCH/FusionPBX). */
   pin?: string;
-  /** Tapping code for DTMF monitoring (NetSapiens style). */
+  /** Tapping code for DTMF monitoring (NetSapiens style); replaces the dial prefix. */
   tappingCode?: string;
+  /** How modes are selected: DTMF on one call, or a re-dial with each mode's code (custom profiles). */
+  switchBy?: 'dtmf' | 'redial';
+  /** The PBX ends the monitor call when the agent's call ends. */
+  endsWithAgent?: boolean;
+  /** The PBX calls Earshot's device for monitoring (auto-answer model). */
+  pbxOriginates?: boolean;
 }
 
 /** Commands the coordinator sends to the engine. */

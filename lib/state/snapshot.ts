@@ -1,4 +1,5 @@
 import type { Mode, Scope } from '../monitor/modes';
+import type { SessionStatus } from '../monitor/session-machine';
 
 /**
  * The one state snapshot every UI renders from. State flows one way:
@@ -56,14 +57,7 @@ export interface AgentCallState {
   since?: number;
 }
 
-export type SessionStatus =
-  | 'idle'
-  | 'connecting'
-  | 'active'
-  | 'reconnecting'
-  | 'ending'
-  | 'ended'
-  | 'failed';
+export type { SessionStatus } from '../monitor/session-machine';
 
 export interface SessionSnapshot {
   id: string;

@@ -1,0 +1,47 @@
+import { MODE_LABELS } from '../../lib/monitor/modes';
+import type { RegistrationStatus, SessionSnapshot } from '../../lib/state/snapshot';
+
+/** Elapsed time as mm:ss (minutes keep counting past 59). */
+export function formatElapsed(ms: number): string {
+  const total = Math.max(0, Math.floor(ms / 1000));
+  const minutes = Math.floor(total / 60);
+  const seconds = total % 60;
+  return `${String(minutes).padStart(2, '0')}:${String(seconds).padStart(2, '0')}`;
+}
+
+/** Plain-language label per registration status. */
+export const REGISTRATION_LABELS: Record<RegistrationStatus, string> = {
+  unconfigured: 'Phone not set up',
+  connecting: 'Connecting to the PBX…',
+  registered: 'Ready',
+  reconnecting: 'Reconnecting to the PBX…',
+  failed: 'Phone connection failed',
+};
+
+/** One sentence describing where a session is. */
+export function sessionStatusText(session: SessionSnapshot): string {
+  const who = session.agent.name ? `${session.agent.name} (${session.agent.extension})` : session.agent.extension;
+  switch (session.status) {
+    case 'idle':
+    case 'connecting':
+      return `Connecting to ${who}…`;
+    case 'active':
+      return session.pendingMode
+        ? `Switching to ${MODE_LABELS[session.pendingMode]}…`
+        : `${MODE_LABELS[session.mode]} on ${who}`;
+    case 'reconnecting':
+      return `Reconnecting to ${who}…`;
+    case 'ending':
+      return 'Hanging up…';
+    case 'ended':
+      return `Monitoring of ${who} ended.`;
+    case 'failed':
+      return `Monitoring of ${who} failed.`;
+  }
+}
+
+/** Time of day for log rows, e.g. 14:03:07. */
+export function formatClock(at: number): string {
+  const d = new Date(at);
+  return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
+}

@@ -1,0 +1,3 @@
+export { MonitorPanel, type MonitorPanelProps } from './monitor-panel';
+export { MONITOR_PANEL_CSS } from './monitor-panel-css';
+export { downloadText } from './download';

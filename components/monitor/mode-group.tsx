@@ -1,0 +1,96 @@
+import { useId, useRef } from 'preact/hooks';
+import { MODES, MODE_LABELS, type Mode } from '../../lib/monitor/modes';
+import type { SessionSnapshot } from '../../lib/state/snapshot';
+
+/** Props of {@link ModeGroup}. */
+export interface ModeGroupProps {
+  session: SessionSnapshot;
+  onSelect: (mode: Mode) => void;
+}
+
+/** Why every mode is unavailable in a session that is not active. */
+function statusBlock(session: SessionSnapshot): string | undefined {
+  switch (session.status) {
+    case 'active':
+      return undefined;
+    case 'idle':
+    case 'connecting':
+      return 'Wait until the monitor call is connected.';
+    case 'reconnecting':
+      return 'Wait until the monitor call is reconnected.';
+    case 'ending':
+      return 'The session is ending.';
+    case 'ended':
+    case 'failed':
+      return 'The session is over.';
+  }
+}
+
+/**
+ * Listen Only / Whisper / Join (Barge-In) as a group of toggle buttons: the
+ * PBX's current mode is pressed, a switch under way is marked, and an
+ * unavailable mode stays focusable (aria-disabled) with its reason shown and
+ * linked by aria-describedby. Arrow keys move between the buttons.
+ */
+export function ModeGroup({ session, onSelect }: ModeGroupProps) {
+  const id = useId();
+  const buttons = useRef<(HTMLButtonElement | null)[]>([]);
+  const blocked = statusBlock(session);
+
+  const onKeyDown = (event: KeyboardEvent) => {
+    const index = buttons.current.findIndex((b) => b === event.target);
+    if (index < 0) return;
+    const step = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 }[event.key];
+    let next: number | undefined;
+    if (step !== undefined) next = (index + step + MODES.length) % MODES.length;
+    else if (event.key === 'Home') next = 0;
+    else if (event.key === 'End') next = MODES.length - 1;
+    if (next === undefined) return;
+    event.preventDefault();
+    buttons.current[next]?.focus();
+  };
+
+  return (
+    <div class="earshot-modes" role="group" aria-label="Monitoring mode" onKeyDown={onKeyDown}>
+      {MODES.map((mode, index) => {
+        const availability = session.availability[mode];
+        const reason = blocked ?? (availability.allowed ? undefined : (availability.reason ?? 'Not available now.'));
+        const pressed = session.mode === mode;
+        const pending = session.pendingMode === mode && !pressed;
+        const reasonId = blocked !== undefined ? `${id}-blocked` : `${id}-${mode}-reason`;
+        return (
+          <div class="earshot-mode" key={mode}>
+            <button
+              type="button"
+              ref={(el) => {
+                buttons.current[index] = el;
+              }}
+              class="earshot-mode-button"
+              data-mode={mode}
+              aria-pressed={pressed}
+              aria-disabled={reason !== undefined}
+              aria-describedby={reason !== undefined ? reasonId : undefined}
+              aria-busy={pending || undefined}
+              onClick={() => {
+                if (reason === undefined) onSelect(mode);
+              }}
+            >
+              {MODE_LABELS[mode]}
+              {pending && <span class="earshot-pending"> (switching…)</span>}
+            </button>
+            {reason !== undefined && blocked === undefined && (
+              <span id={reasonId} class="earshot-reason">
+                {reason}
+              </span>
+            )}
+          </div>
+        );
+      })}
+      {blocked !== undefined && (
+        <span id={`${id}-blocked`} class="earshot-reason">
+          {blocked}
+        </span>
+      )}
+    </div>
+  );
+}

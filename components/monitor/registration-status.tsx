@@ -1,0 +1,26 @@
+import type { EarshotState } from '../../lib/state/snapshot';
+import { REGISTRATION_LABELS } from './format';
+
+/** Props of {@link RegistrationStatus}. */
+export interface RegistrationStatusProps {
+  state: Pick<EarshotState, 'configured' | 'registration' | 'user'>;
+}
+
+/** The phone's registration with the PBX, with the plain-language reason when it is not ready. */
+export function RegistrationStatus({ state }: RegistrationStatusProps) {
+  const { registration, user } = state;
+  const label = REGISTRATION_LABELS[registration.status];
+  return (
+    <div class={`earshot-registration earshot-reg-${registration.status}`} data-status={registration.status}>
+      <span class="earshot-dot" aria-hidden="true" />
+      <span class="earshot-reg-label">{label}</span>
+      {registration.status === 'registered' && user.extension && (
+        <span class="earshot-muted"> as {user.displayName ? `${user.displayName} (${user.extension})` : user.extension}</span>
+      )}
+      {registration.message && <p class="earshot-reg-message">{registration.message}</p>}
+      {!state.configured && registration.status === 'unconfigured' && !registration.message && (
+        <p class="earshot-reg-message">Set up the PBX connection in Earshot's options.</p>
+      )}
+    </div>
+  );
+}

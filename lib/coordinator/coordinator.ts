@@ -1,0 +1,295 @@
+import { MODE_LABELS, type Mode } from '../monitor/modes';
+import type { EngineCommand, EngineConfig, EngineEvent } from '../phone/engine-api';
+import type { EarshotState, LogEntry, UserState } from '../state/snapshot';
+import { logCsvFilename, logToCsv } from '../log/csv';
+import type { CommandResult, ExportLogResult } from '../messaging/commands';
+import type { EngineLink } from './engine-link';
+import { createRules, type CoordinatorRules, type Verdict } from './rules-port';
+import type { PersistedCoordinator, StateStore, VisibleAgent } from './store';
+
+export type { VisibleAgent } from './store';
+
+/** Default bound of the session log when settings give none. */
+export const DEFAULT_LOG_LIMIT = 500;
+
+/** The state before anything is known. */
+export function initialState(now: number): EarshotState {
+  return {
+    revision: 0,
+    configured: false,
+    registration: { status: 'unconfigured', since: now },
+    user: { dtmfMonitoringGranted: false },
+    agents: {},
+    session: null,
+    microphone: 'not-needed',
+    log: [],
+  };
+}
+
+/** Everything the coordinator needs, injected so it runs without a browser. */
+export interface CoordinatorOptions {
+  link: EngineLink;
+  store: StateStore<PersistedCoordinator>;
+  rules?: CoordinatorRules;
+  now?: () => number;
+  /** Maximum log entries kept (settings.auditRetention). */
+  logLimit?: number;
+  /** Delay before writing to the store; writes in between coalesce. */
+  persistDelayMs?: number;
+}
+
+/** What the settings say about the supervisor and the setup. */
+export interface SettingsView {
+  configured: boolean;
+  user: UserState;
+}
+
+
+/**
+ * The coordinator: the one holder of {@link EarshotState}. Applies engine
+ * events, checks commands against the rules before routing them to the
+ * engine, keeps the bounded log, and publishes every change as a whole
+ * snapshot with a new revision.
+ */
+export class Coordinator {
+  private state: EarshotState;
+  private visible: Record<string, VisibleAgent[]> = {};
+  private watched = '';
+  private readonly subscribers = new Set<(state: EarshotState) => void>();
+  private readonly rules: CoordinatorRules;
+  private readonly now: () => number;
+  private logLimit: number;
+  private readonly persistDelayMs: number;
+  private persistTimer: ReturnType<typeof setTimeout> | undefined;
+  private pendingWrite: Promise<void> = Promise.resolve();
+  private restoring: Promise<void> | undefined;
+  private readonly unlink: () => void;
+
+  constructor(private readonly options: CoordinatorOptions) {
+    this.rules = options.rules ?? createRules();
+    this.now = options.now ?? Date.now;
+    this.logLimit = options.logLimit ?? DEFAULT_LOG_LIMIT;
+    this.persistDelayMs = options.persistDelayMs ?? 250;
+    this.state = initialState(this.now());
+    this.unlink = options.link.onEvent((event) => this.applyEngineEvent(event));
+  }
+
+  /** The current snapshot (treat as read-only). */
+  getState(): EarshotState {
+    return this.state;
+  }
+
+  /** Calls `callback` with every new snapshot; returns the unsubscribe function. */
+  subscribe(callback: (state: EarshotState) => void): () => void {
+    this.subscribers.add(callback);
+    return () => this.subscribers.delete(callback);
+  }
+
+  /**
+   * Loads what survived a worker restart, then asks the engine for its full
+   * state. Events that arrived before the load completes are kept: the
+   * stored state only fills what they did not bring. Idempotent.
+   */
+  restore(): Promise<void> {
+    this.restoring ??= (async () => {
+      const saved = await this.options.store.get();
+      const appliedSinceStart = this.state.revision > 0;
+      if (saved) {
+        const log = appliedSinceStart ? [...saved.state.log, ...this.state.log] : saved.state.log;
+        this.state = {
+          ...(appliedSinceStart ? this.state : saved.state),
+          revision: Math.max(saved.state.revision, this.state.revision),
+          log: log.slice(-this.logLimit),
+        };
+        this.visible = { ...saved.visible, ...this.visible };
+        this.watched = this.watchList().join(',');
+        this.commit();
+      }
+      await this.sendToEngine({ type: 'sync' });
+    })();
+    return this.restoring;
+  }
+
+  /** Resolves once {@link restore} has completed (immediately if never started). */
+  ready(): Promise<void> {
+    return this.restoring ?? Promise.resolve();
+  }
+
+  /** Takes the settings' view of the supervisor (scope, DTMF grant) and whether Earshot is set up. */
+  setSettings(view: SettingsView, logLimit?: number): void {
+    if (logLimit !== undefined && logLimit > 0) this.logLimit = logLimit;
+    this.state = {
+      ...this.state,
+      configured: view.configured,
+      user: { ...view.user },
+      log: this.state.log.slice(-this.logLimit),
+    };
+    this.commit();
+  }
+
+  /** Passes the engine its configuration (from settings; secrets never leave this path). */
+  configureEngine(config: EngineConfig | null): Promise<void> {
+    return this.sendToEngine({ type: 'configure', config });
+  }
+
+  /** Applies one engine event: whole pieces of state replace ours, new log entries append. */
+  applyEngineEvent(event: EngineEvent): void {
+    this.state = {
+      ...this.state,
+      registration: event.registration,
+      agents: event.agents,
+      session: event.session,
+      microphone: event.microphone,
+    };
+    if (event.newLog.length > 0) this.appendLog(event.newLog, false);
+    this.commit();
+  }
+
+  /**
+   * Replaces the agents one portal frame shows (an empty list when it goes
+   * away); the engine watches the union of all frames.
+   */
+  reportAgents(source: string, agents: readonly VisibleAgent[]): void {
+    if (agents.length === 0) delete this.visible[source];
+    else this.visible[source] = agents.map((a) => ({ ...a }));
+    const list = this.watchList();
+    const key = list.join(',');
+    this.schedulePersist();
+    if (key === this.watched) return;
+    this.watched = key;
+    void this.sendToEngine({ type: 'watch', extensions: list });
+  }
+
+  /** Forgets every frame of a tab (closed or navigated away). */
+  forgetTab(tabId: number): void {
+    for (const source of Object.keys(this.visible)) {
+      if (source.startsWith(`${tabId}:`)) this.reportAgents(source, []);
+    }
+  }
+
+  /** Start monitoring an agent, if the rules allow it. */
+  start(agent: string, name?: string): Promise<CommandResult> {
+    const displayName = name ?? this.state.agents[agent]?.name;
+    return this.route(this.rules.canStart(this.state, agent), {
+      type: 'start',
+      agent,
+      ...(displayName ? { name: displayName } : {}),
+    });
+  }
+
+  /** Switch the session's mode, if that mode is available now. */
+  setMode(mode: Mode): Promise<CommandResult> {
+    const session = this.state.session;
+    const verdict = this.rules.canSetMode(this.state, mode);
+    // Already there and nothing pending: nothing to send (a repeated click).
+    if (verdict.allowed && session && session.mode === mode && session.pendingMode === undefined) {
+      return Promise.resolve({ ok: true });
+    }
+    return this.route(verdict, { type: 'set-mode', mode });
+  }
+
+  /** End the session. Always allowed while one is under way. */
+  hangup(): Promise<CommandResult> {
+    const live = this.state.session && !['ended', 'failed', 'idle'].includes(this.state.session.status);
+    return this.route(live ? { allowed: true } : { allowed: false, reason: 'No monitor session to hang up.' }, {
+      type: 'hangup',
+    });
+  }
+
+  /**
+   * Monitor an extension by tapping code (DTMF monitoring), when entitled.
+   * The engine contract has no tapping-code variant of `start` yet: it is
+   * routed as a start of that extension (see the report).
+   */
+  monitorExtension(extension: string): Promise<CommandResult> {
+    return this.route(this.rules.canMonitorExtension(this.state, extension), { type: 'start', agent: extension });
+  }
+
+  /** The log as CSV, for download. */
+  exportLog(): ExportLogResult {
+    if (this.state.log.length === 0) return { ok: false, reason: 'The session log is empty.' };
+    const at = this.now();
+    return { ok: true, filename: logCsvFilename(at), csv: logToCsv(this.state.log) };
+  }
+
+  /** Adds a coordinator-side note (e.g. a refused command worth auditing) to the log. */
+  note(kind: LogEntry['kind'], text: string, extra: Pick<LogEntry, 'agent' | 'mode'> = {}): void {
+    this.appendLog([{ at: this.now(), kind, text, ...extra }], true);
+  }
+
+  /** Writes pending state now (tests, and before the worker may be suspended). */
+  async flush(): Promise<void> {
+    if (this.persistTimer !== undefined) {
+      clearTimeout(this.persistTimer);
+      this.persistTimer = undefined;
+      this.write();
+    }
+    await this.pendingWrite;
+  }
+
+  /** Detaches from the engine link and stops pending writes. */
+  dispose(): void {
+    this.unlink();
+    if (this.persistTimer !== undefined) clearTimeout(this.persistTimer);
+    this.subscribers.clear();
+  }
+
+  private async route(verdict: Verdict, command: EngineCommand): Promise<CommandResult> {
+    if (!verdict.allowed) {
+      const reason = verdict.reason ?? 'Not allowed now.';
+      if (command.type === 'start') this.note('error', `Refused to monitor ${command.agent}: ${reason}`, { agent: command.agent });
+      if (command.type === 'set-mode') this.note('error', `Refused ${MODE_LABELS[command.mode]}: ${reason}`, { mode: command.mode });
+      return { ok: false, reason };
+    }
+    try {
+      await this.sendToEngine(command, true);
+      return { ok: true };
+    } catch (error) {
+      const reason = `The phone engine did not take the command: ${error instanceof Error ? error.message : String(error)}`;
+      this.note('error', reason);
+      return { ok: false, reason };
+    }
+  }
+
+  private async sendToEngine(command: EngineCommand, rethrow = false): Promise<void> {
+    try {
+      await this.options.link.send(command);
+    } catch (error) {
+      if (rethrow) throw error;
+    }
+  }
+
+  private watchList(): string[] {
+    const set = new Set<string>();
+    for (const agents of Object.values(this.visible)) for (const a of agents) set.add(a.extension);
+    return [...set].sort();
+  }
+
+  private appendLog(entries: readonly LogEntry[], commit: boolean): void {
+    this.state = { ...this.state, log: [...this.state.log, ...entries].slice(-this.logLimit) };
+    if (commit) this.commit();
+  }
+
+  private commit(): void {
+    this.state = { ...this.state, revision: this.state.revision + 1 };
+    const snapshot = this.state;
+    for (const subscriber of this.subscribers) subscriber(snapshot);
+    this.schedulePersist();
+  }
+
+  private schedulePersist(): void {
+    if (this.persistTimer !== undefined) return;
+    this.persistTimer = setTimeout(() => {
+      this.persistTimer = undefined;
+      this.write();
+    }, this.persistDelayMs);
+  }
+
+  private write(): void {
+    const value: PersistedCoordinator = {
+      state: this.state,
+      visible: this.visible,
+    };
+    this.pendingWrite = this.pendingWrite.then(() => this.options.store.set(value)).catch(() => undefined);
+  }
+}

@@ -1,0 +1,27 @@
+import type { Mode } from '../monitor/modes';
+
+/**
+ * What a UI (side panel, in-page panel) asks for. Components call
+ * `send(command)`; the host page turns it into the message of its context
+ * (`ui-to-bg:*` from extension pages, `cs-to-bg:*` from the content script).
+ */
+export type UiCommand =
+  | { type: 'start'; agent: string; name?: string }
+  | { type: 'set-mode'; mode: Mode }
+  | { type: 'hangup' }
+  /** Monitor an extension by tapping code (DTMF monitoring); only when entitled. */
+  | { type: 'monitor-extension'; extension: string }
+  | { type: 'export-log' }
+  | { type: 'open-panel' };
+
+/** The answer to every command: done, or refused with a plain-language reason. */
+export type CommandResult = { ok: true } | { ok: false; reason: string };
+
+/** The answer to `export-log`: the session log as CSV text. */
+export type ExportLogResult = { ok: true; filename: string; csv: string } | { ok: false; reason: string };
+
+/** What `send` resolves to for a given command. */
+export type UiCommandResult<C extends UiCommand> = C extends { type: 'export-log' } ? ExportLogResult : CommandResult;
+
+/** The function components receive to send commands; they never message directly. */
+export type SendCommand = <C extends UiCommand>(command: C) => Promise<UiCommandResult<C>>;

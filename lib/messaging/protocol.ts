@@ -1,0 +1,99 @@
+import { defineExtensionMessaging } from '@webext-core/messaging';
+import type { z } from 'zod';
+import type { EngineCommand, EngineEvent } from '../phone/engine-api';
+import type { EarshotState } from '../state/snapshot';
+import type { CommandResult, ExportLogResult } from './commands';
+import {
+  contentStartPayloadSchema,
+  emptyPayloadSchema,
+  engineCommandSchema,
+  engineEventSchema,
+  monitorExtensionPayloadSchema,
+  reportAgentsPayloadSchema,
+  setModePayloadSchema,
+  startPayloadSchema,
+} from './schemas';
+
+/**
+ * Who may send a message:
+ * - `page`: an extension page of ours (side panel, sidebar, options, a tab
+ *   showing an extension page). Not the offscreen document's business, but
+ *   indistinguishable by sender, so the name says who is meant.
+ * - `content`: our content script in a tab at a configured portal origin.
+ * - `engine`: the engine host (Chrome offscreen document).
+ * - `background`: the service worker / background page.
+ */
+export type SenderRole = 'page' | 'content' | 'engine' | 'background';
+
+/** Where a message is handled: exactly one context per message. */
+export type HandlerContext = 'background' | 'engine';
+
+/**
+ * The one-shot messages (runtime.sendMessage), named `<sender>-to-<receiver>:<what>`.
+ * `runtime.sendMessage` reaches every extension page, so each name has
+ * exactly one context that registers a listener for it.
+ */
+export interface ProtocolMap {
+  // Extension pages → background: every UI command.
+  'ui-to-bg:start'(data: z.infer<typeof startPayloadSchema>): CommandResult;
+  'ui-to-bg:set-mode'(data: z.infer<typeof setModePayloadSchema>): CommandResult;
+  'ui-to-bg:hangup'(): CommandResult;
+  'ui-to-bg:monitor-extension'(data: z.infer<typeof monitorExtensionPayloadSchema>): CommandResult;
+  'ui-to-bg:export-log'(): ExportLogResult;
+  // Content script (portal tab) → background: only what the portal integration needs.
+  'cs-to-bg:start'(data: z.infer<typeof contentStartPayloadSchema>): CommandResult;
+  'cs-to-bg:set-mode'(data: z.infer<typeof setModePayloadSchema>): CommandResult;
+  'cs-to-bg:hangup'(): CommandResult;
+  'cs-to-bg:report-agents'(data: z.infer<typeof reportAgentsPayloadSchema>): CommandResult;
+  'cs-to-bg:open-panel'(): CommandResult;
+  // Background ↔ engine host (Chrome offscreen document). Firefox hosts the
+  // engine in the background page itself and needs no message.
+  'bg-to-engine:command'(data: EngineCommand): CommandResult;
+  'engine-to-bg:event'(data: EngineEvent): CommandResult;
+}
+
+/** Every message name of the protocol. */
+export type MessageName = keyof ProtocolMap;
+
+/** Per message: who may send it, who handles it, and the payload schema the receiver checks. */
+export interface MessageRoute {
+  from: SenderRole;
+  to: HandlerContext;
+  schema: z.ZodType;
+}
+
+/** The routing table: the single source of truth for sender checks and validation. */
+export const ROUTES = {
+  'ui-to-bg:start': { from: 'page', to: 'background', schema: startPayloadSchema },
+  'ui-to-bg:set-mode': { from: 'page', to: 'background', schema: setModePayloadSchema },
+  'ui-to-bg:hangup': { from: 'page', to: 'background', schema: emptyPayloadSchema },
+  'ui-to-bg:monitor-extension': { from: 'page', to: 'background', schema: monitorExtensionPayloadSchema },
+  'ui-to-bg:export-log': { from: 'page', to: 'background', schema: emptyPayloadSchema },
+  'cs-to-bg:start': { from: 'content', to: 'background', schema: contentStartPayloadSchema },
+  'cs-to-bg:set-mode': { from: 'content', to: 'background', schema: setModePayloadSchema },
+  'cs-to-bg:hangup': { from: 'content', to: 'background', schema: emptyPayloadSchema },
+  'cs-to-bg:report-agents': { from: 'content', to: 'background', schema: reportAgentsPayloadSchema },
+  'cs-to-bg:open-panel': { from: 'content', to: 'background', schema: emptyPayloadSchema },
+  'bg-to-engine:command': { from: 'background', to: 'engine', schema: engineCommandSchema },
+  'engine-to-bg:event': { from: 'engine', to: 'background', schema: engineEventSchema },
+} as const satisfies { readonly [K in MessageName]: MessageRoute };
+
+/** Names of the messages a given context handles. */
+export function messagesHandledBy(context: HandlerContext): MessageName[] {
+  return (Object.keys(ROUTES) as MessageName[]).filter((name) => (ROUTES[name] as MessageRoute).to === context);
+}
+
+/**
+ * The typed messenger every context uses. Its listeners only see messages of
+ * this library's format; the background still checks sender and payload.
+ */
+export const messenger = defineExtensionMessaging<ProtocolMap>();
+
+/** Name of the long-lived port UIs open to receive state snapshots. */
+export const STATE_PORT_NAME = 'earshot:state';
+
+/** What the background posts on the state port. Always a whole snapshot. */
+export interface StatePortMessage {
+  type: 'snapshot';
+  state: EarshotState;
+}

@@ -1,0 +1,49 @@
+import { RuleRefusedError } from '../monitor/errors';
+import { MODE_LABELS, type Mode } from '../monitor/modes';
+import type { Verdict } from '../monitor/rules';
+import type { DtmfMethod } from '../phone/engine-api';
+import { validateExtension } from './extension';
+import type { PbxProfile } from './profiles';
+
+/** One step the engine performs on the PBX. */
+export type PlanAction =
+  | { kind: 'dial'; target: string }
+  | { kind: 'dtmf'; digits: string; method: DtmfMethod }
+  | { kind: 'hangup' }
+  | { kind: 'wait-answer' };
+
+/**
+ * The actions that start monitoring `agent` in Listen Only: dial the monitor
+ * feature (or wait for the PBX to call, auto-answer profiles), then the PIN
+ * if the profile has one. The extension is validated first.
+ */
+export function planStart(profile: PbxProfile, agent: string): PlanAction[] {
+  const extension = validateExtension(agent);
+  if (profile.pbxOriginates) return [{ kind: 'wait-answer' }];
+  const actions: PlanAction[] = [{ kind: 'dial', target: `${profile.dialPrefix}${extension}` }];
+  if (profile.pin) actions.push({ kind: 'dtmf', digits: profile.pin, method: profile.dtmfMethod });
+  return actions;
+}
+
+/**
+ * The actions that take the PBX from `from` to `to`: the mode's DTMF code, or
+ * hang up and re-dial with the mode's code. Refuses (throws
+ * {@link RuleRefusedError}) a mode the user may not use on this call: never
+ * a digit for it. Same mode: nothing to do.
+ */
+export function planModeChange(
+  profile: PbxProfile,
+  from: Mode,
+  to: Mode,
+  agent: string,
+  availability: Record<Mode, Verdict>,
+): PlanAction[] {
+  const extension = validateExtension(agent);
+  const verdict = availability[to];
+  if (!verdict.allowed) throw new RuleRefusedError(verdict.reason ?? `${MODE_LABELS[to]} is not available on this call.`);
+  if (from === to) return [];
+  if (profile.switchBy === 'redial') {
+    return [{ kind: 'hangup' }, { kind: 'dial', target: `${profile.modeCodes[to]}${extension}` }];
+  }
+  return [{ kind: 'dtmf', digits: profile.modeCodes[to], method: profile.dtmfMethod }];
+}

@@ -1,0 +1,132 @@
+import { ProfileError } from '../monitor/errors';
+import type { Mode } from '../monitor/modes';
+import type { DtmfMethod, ProfileId, ProfileOverrides } from '../phone/engine-api';
+
+/**
+ * A PBX's monitor feature, as data (shared/design/pbx-dialects.md).
+ * - `dtmf`: dial `dialPrefix + ext` once; the call starts in Listen; each mode
+ *   is selected by sending its code as DTMF.
+ * - `redial`: each mode has its own dial prefix; switching hangs up and dials
+ *   the other code (a short gap in audio).
+ */
+export interface PbxProfile {
+  id: ProfileId;
+  label: string;
+  switchBy: 'dtmf' | 'redial';
+  /** Dial prefix of the first call (dtmf profiles); redial profiles use `modeCodes.listen`. */
+  dialPrefix: string;
+  /** DTMF digits (dtmf profiles) or dial prefixes (redial profiles), one per mode. */
+  modeCodes: Record<Mode, string>;
+  dtmfMethod: DtmfMethod;
+  /** Sent as DTMF once the call is answered (FusionPBX asks a PIN). */
+  pin?: string;
+  /** The PBX ends the monitor call when the agent's call ends (Asterisk `E`); false: it persists until hang-up. */
+  endsWithAgent: boolean;
+  /** The PBX calls Earshot's device, which auto-answers (NetSapiens portal model). */
+  pbxOriginates: boolean;
+  /** Monitoring with this profile is DTMF monitoring by tapping code (Office Managers or users granted it). */
+  tapping: boolean;
+}
+
+/** The built-in profiles, as each PBX documents them. */
+export const BUILT_IN_PROFILES: Readonly<Record<Exclude<ProfileId, 'custom'>, PbxProfile>> = {
+  'asterisk-chanspy': {
+    id: 'asterisk-chanspy',
+    label: 'Asterisk ChanSpy (*222 + extension, DTMF 4/5/6)',
+    switchBy: 'dtmf',
+    dialPrefix: '*222',
+    modeCodes: { listen: '4', whisper: '5', barge: '6' },
+    dtmfMethod: 'rfc4733',
+    endsWithAgent: true,
+    pbxOriginates: false,
+    tapping: false,
+  },
+  'asterisk-per-mode': {
+    id: 'asterisk-per-mode',
+    label: 'Asterisk, one code per mode (*221 / *223 / *224 + extension)',
+    switchBy: 'redial',
+    dialPrefix: '*221',
+    modeCodes: { listen: '*221', whisper: '*223', barge: '*224' },
+    dtmfMethod: 'rfc4733',
+    endsWithAgent: true,
+    pbxOriginates: false,
+    tapping: false,
+  },
+  'freeswitch-eavesdrop': {
+    id: 'freeswitch-eavesdrop',
+    label: 'FreeSWITCH / FusionPBX eavesdrop (*33 + extension, DTMF 0/2/3)',
+    switchBy: 'dtmf',
+    dialPrefix: '*33',
+    modeCodes: { listen: '0', whisper: '2', barge: '3' },
+    dtmfMethod: 'rfc4733',
+    endsWithAgent: true,
+    pbxOriginates: false,
+    tapping: false,
+  },
+  'netsapiens-tapping': {
+    id: 'netsapiens-tapping',
+    label: 'NetSapiens-style tapping code (*55 + extension, star codes)',
+    switchBy: 'dtmf',
+    dialPrefix: '*55',
+    modeCodes: { listen: '*1', whisper: '*2', barge: '*3' },
+    dtmfMethod: 'info',
+    endsWithAgent: false,
+    pbxOriginates: false,
+    tapping: true,
+  },
+};
+
+const DTMF_CODE = /^[0-9*#]{1,8}$/;
+const DIAL_PREFIX = /^[0-9*#]{0,10}$/;
+const PIN = /^[0-9]{1,12}$/;
+
+function checkCode(value: string, pattern: RegExp, what: string): string {
+  if (!pattern.test(value)) throw new ProfileError(`The ${what} "${value}" is not valid: use digits, * and # only.`);
+  return value;
+}
+
+/**
+ * The profile a deployment uses: a built-in one with its overrides applied,
+ * or `custom`, built from the overrides alone (dial prefix and the three
+ * mode codes are required). Codes are checked: digits, `*` and `#` only.
+ */
+export function resolveProfile(id: ProfileId, overrides: ProfileOverrides = {}): PbxProfile {
+  const base: PbxProfile =
+    id === 'custom'
+      ? {
+          id: 'custom',
+          label: 'Custom',
+          switchBy: overrides.switchBy ?? 'dtmf',
+          dialPrefix: overrides.dialPrefix ?? overrides.tappingCode ?? '',
+          modeCodes: { listen: '', whisper: '', barge: '' },
+          dtmfMethod: 'rfc4733',
+          endsWithAgent: true,
+          pbxOriginates: false,
+          tapping: false,
+        }
+      : BUILT_IN_PROFILES[id];
+  const switchBy = overrides.switchBy ?? base.switchBy;
+  const modeCodes = { ...base.modeCodes, ...overrides.modeCodes };
+  const profile: PbxProfile = {
+    ...base,
+    switchBy,
+    dialPrefix: overrides.tappingCode ?? overrides.dialPrefix ?? base.dialPrefix,
+    modeCodes,
+    dtmfMethod: overrides.dtmfMethod ?? base.dtmfMethod,
+    pin: overrides.pin || base.pin,
+    endsWithAgent: overrides.endsWithAgent ?? base.endsWithAgent,
+    pbxOriginates: overrides.pbxOriginates ?? base.pbxOriginates,
+  };
+  const codePattern = switchBy === 'dtmf' ? DTMF_CODE : DIAL_PREFIX;
+  for (const mode of ['listen', 'whisper', 'barge'] as const) {
+    if (!profile.modeCodes[mode]) throw new ProfileError(`The profile "${profile.label}" has no code for ${mode}.`);
+    checkCode(profile.modeCodes[mode], codePattern, `${mode} code`);
+  }
+  if (switchBy === 'redial') profile.dialPrefix = profile.modeCodes.listen;
+  if (!profile.pbxOriginates && profile.dialPrefix === '') throw new ProfileError(`The profile "${profile.label}" has no dial prefix.`);
+  checkCode(profile.dialPrefix, DIAL_PREFIX, 'dial prefix');
+  if (profile.pin !== undefined) {
+    if (!PIN.test(profile.pin)) throw new ProfileError('The PIN must be 1 to 12 digits.');
+  }
+  return profile;
+}

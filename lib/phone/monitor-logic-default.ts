@@ -1,0 +1,33 @@
+// The one file of lib/phone that touches lib/monitor and lib/pbx: it adapts
+// their pure logic to the engine's MonitorLogic port.
+import { createModeQueue } from '../monitor/mode-queue';
+import { isOnNet, modeAvailability } from '../monitor/rules';
+import { transition } from '../monitor/session-machine';
+import { planModeChange, planStart } from '../pbx/plan';
+import { resolveProfile } from '../pbx/profiles';
+import type { EngineConfig } from './engine-api';
+import type { MonitorLogic } from './monitor-logic';
+
+function profileOf(config: EngineConfig) {
+  return resolveProfile(config.profile.id, config.profile.overrides);
+}
+
+/** lib/monitor + lib/pbx behind the engine's {@link MonitorLogic} port. */
+export const defaultMonitorLogic: MonitorLogic = {
+  startPlan: (config, agent) => planStart(profileOf(config), agent),
+  modePlan: (config, agent, from, to, availability) => planModeChange(profileOf(config), from, to, agent, availability),
+  endsWithAgent: (config) => profileOf(config).endsWithAgent,
+  pbxOriginates: (config) => config.autoAnswer && profileOf(config).pbxOriginates === true,
+  isOnNet: (uri, config) => isOnNet(uri, { domain: config.sip.domain, pattern: config.onNetPattern }),
+  availability: ({ agent, config, microphone }) =>
+    modeAvailability({ agent, whisperWhenUnknown: config.whisperWhenUnknown, microphone }),
+  transition: (from, to) => transition(from, to),
+  createModeQueue: ({ initial, apply, onChange }) => {
+    const queue = createModeQueue({ initial, apply, onChange });
+    return {
+      request: (mode) => queue.request(mode),
+      pending: () => queue.pending,
+      close: () => queue.close(),
+    };
+  },
+};
