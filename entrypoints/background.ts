@@ -1,6 +1,6 @@
 import { browser } from 'wxt/browser';
 import { Coordinator } from '@/lib/coordinator/coordinator';
-import { NoEngineLink } from '@/lib/coordinator/engine-link';
+import type { EngineLink } from '@/lib/coordinator/engine-link';
 import { unconfiguredSettings, type CoordinatorSettings } from '@/lib/coordinator/settings-port';
 import type { PersistedCoordinator } from '@/lib/coordinator/store';
 import { createBackgroundHandlers } from '@/lib/messaging/background-handlers';
@@ -10,6 +10,8 @@ import { createRouter } from '@/lib/messaging/router';
 import { classifySender, type SenderContext } from '@/lib/messaging/senders';
 import { createStateHub } from '@/lib/messaging/state-port';
 import { onPortConnect } from '@/lib/platform/ports';
+import { createInPageEngineLink } from '@/lib/platform/in-page-engine-link';
+import { chromeOffscreenDocuments, OffscreenEngineLink } from '@/lib/platform/offscreen-engine-link';
 import { extensionBaseUrl, runtimeId } from '@/lib/platform/runtime';
 import { sessionStore } from '@/lib/platform/session-store';
 import { openPanelForTab, openPanelOnActionClick, openSidebarOnActionClick } from '@/lib/platform/side-panel';
@@ -17,7 +19,15 @@ import { openPanelForTab, openPanelOnActionClick, openSidebarOnActionClick } fro
 export default defineBackground(() => {
   // Everything below runs synchronously: an MV3 worker woken by an event only
   // delivers it to listeners registered in this first turn.
-  const link = new NoEngineLink();
+  // Chrome: the engine lives in the offscreen document (the worker has no WebRTC);
+  // Firefox: in this persistent background page.
+  const offscreen = import.meta.env.FIREFOX
+    ? undefined
+    : new OffscreenEngineLink({
+        documents: chromeOffscreenDocuments(),
+        sendCommand: (command) => messenger.sendMessage('bg-to-engine:command', command),
+      });
+  const link: EngineLink = offscreen ?? createInPageEngineLink();
   const coordinator = new Coordinator({ link, store: sessionStore<PersistedCoordinator>('earshot:coordinator') });
   const settings = unconfiguredSettings;
 
@@ -39,7 +49,13 @@ export default defineBackground(() => {
     enginePagePath: '/offscreen.html',
   });
 
-  const router = createRouter('background', createBackgroundHandlers(coordinator, { openPanel: openPanelForTab }), {
+  const router = createRouter('background', createBackgroundHandlers(coordinator, {
+      openPanel: openPanelForTab,
+      onEngineEvent: (event) => {
+        offscreen?.deliver(event);
+        return { ok: true };
+      },
+    }), {
     senderContext,
     ready: () => settingsReady,
     onRefused: (name, reason) => console.warn(`[earshot] refused ${name}: ${reason}`),

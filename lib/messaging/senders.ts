@@ -20,6 +20,9 @@ export interface SenderContext {
   enginePagePath?: string;
 }
 
+/** The service worker script WXT builds (entrypoints/background.ts). */
+export const BACKGROUND_WORKER_PATH = '/background.js';
+
 /** An accepted sender, with the role it was recognised as. */
 export type SenderVerdict =
   | { ok: true; role: SenderRole; tabId?: number }
@@ -52,6 +55,8 @@ export function classifySender(sender: SenderInfo, ctx: SenderContext): SenderVe
     if (ctx.enginePagePath && path === ctx.enginePagePath && !sender.tab) {
       return { ok: true, role: 'engine' };
     }
+    // Chrome gives the service worker's script URL as the sender of its messages.
+    if (path === BACKGROUND_WORKER_PATH && !sender.tab) return { ok: true, role: 'background' };
     return { ok: true, role: 'page', tabId: sender.tab?.id };
   }
   if (sender.tab?.id === undefined) {

@@ -97,7 +97,7 @@ export function installPageMicrophoneBridge(target: object = globalThis): PageMi
 
 /** The slice of `browser.runtime` the visible page needs (injectable for tests). */
 export interface BackgroundPageAccess {
-  getBackgroundPage(): Promise<object | null>;
+  getBackgroundPage(): Promise<object | null | undefined>;
 }
 
 /**

@@ -1,0 +1,174 @@
+import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/preact';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ConnectedPanel } from '@/components/app/connected-panel';
+import { MonitorPanel } from '@/components/monitor';
+import type { SendCommand, UiCommand } from '@/lib/messaging/commands';
+import type { PortLike } from '@/lib/messaging/state-port';
+import type { EarshotState, SessionSnapshot } from '@/lib/state/snapshot';
+
+afterEach(cleanup);
+
+const NOW = 1_700_000_000_000;
+
+function baseState(overrides: Partial<EarshotState> = {}): EarshotState {
+  return {
+    revision: 1,
+    configured: true,
+    registration: { status: 'registered', since: NOW },
+    user: { extension: '2001', scope: 'Call Center Supervisor', dtmfMonitoringGranted: false },
+    agents: {},
+    session: null,
+    microphone: 'unknown',
+    log: [],
+    ...overrides,
+  };
+}
+
+function session(overrides: Partial<SessionSnapshot> = {}): SessionSnapshot {
+  return {
+    id: 's1',
+    agent: { extension: '1006', name: 'Frank Agent' },
+    status: 'active',
+    mode: 'listen',
+    availability: {
+      listen: { allowed: true },
+      whisper: { allowed: false, reason: 'Whisper is only for calls between an agent and an outside party; this is an internal call.' },
+      barge: { allowed: true },
+    },
+    startedAt: NOW - 65_000,
+    levels: { heard: 0.4, sent: 0 },
+    ...overrides,
+  };
+}
+
+/** A fake `send` (unit test only) that records commands and answers ok. */
+function recorder(answer: (c: UiCommand) => unknown = () => ({ ok: true })) {
+  const sent: UiCommand[] = [];
+  const send = vi.fn((command: UiCommand) => {
+    sent.push(command);
+    return Promise.resolve(answer(command));
+  }) as unknown as SendCommand;
+  return { sent, send };
+}
+
+describe('side panel (MonitorPanel)', () => {
+  it('shows the registration status and the empty state', () => {
+    render(<MonitorPanel state={baseState()} send={recorder().send} now={() => NOW} />);
+    expect(screen.getByText('Ready')).toBeTruthy();
+    expect(screen.getByText(/Not monitoring/)).toBeTruthy();
+    expect(screen.queryByRole('group', { name: 'Monitoring mode' })).toBeNull();
+  });
+
+  it('renders the session: agent, modes with Listen pressed, timer, levels, hang up', () => {
+    render(<MonitorPanel state={baseState({ session: session() })} send={recorder().send} now={() => NOW} />);
+    expect(screen.getByText('Frank Agent')).toBeTruthy();
+    const group = screen.getByRole('group', { name: 'Monitoring mode' });
+    const listen = screen.getByRole('button', { name: /Listen Only/ });
+    expect(group.contains(listen)).toBe(true);
+    expect(listen.getAttribute('aria-pressed')).toBe('true');
+    expect(screen.getByText('01:05')).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Hang up' })).toBeTruthy();
+    expect(screen.getAllByRole('meter').length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('shows Whisper disabled with its reason, linked for screen readers, and sends nothing on click', () => {
+    const { sent, send } = recorder();
+    render(<MonitorPanel state={baseState({ session: session() })} send={send} now={() => NOW} />);
+    const whisper = screen.getByRole('button', { name: /Whisper/ });
+    expect(whisper.getAttribute('aria-disabled')).toBe('true');
+    const reasonId = whisper.getAttribute('aria-describedby');
+    expect(reasonId).toBeTruthy();
+    expect(document.getElementById(reasonId ?? '')?.textContent).toMatch(/internal call/);
+    fireEvent.click(whisper);
+    expect(sent).toEqual([]);
+  });
+
+  it('sends set-mode for Join and hang-up', async () => {
+    const { sent, send } = recorder();
+    render(<MonitorPanel state={baseState({ session: session() })} send={send} now={() => NOW} />);
+    fireEvent.click(screen.getByRole('button', { name: /Join \(Barge-In\)/ }));
+    fireEvent.click(screen.getByRole('button', { name: 'Hang up' }));
+    await waitFor(() => expect(sent).toEqual([{ type: 'set-mode', mode: 'barge' }, { type: 'hangup' }]));
+  });
+
+  it('moves between mode buttons with the arrow keys', () => {
+    render(<MonitorPanel state={baseState({ session: session() })} send={recorder().send} now={() => NOW} />);
+    const listen = screen.getByRole('button', { name: /Listen Only/ });
+    listen.focus();
+    fireEvent.keyDown(listen, { key: 'ArrowRight' });
+    expect(document.activeElement?.textContent).toMatch(/Whisper/);
+  });
+
+  it('shows a refused command reason to the user', async () => {
+    const { send } = recorder(() => ({ ok: false, reason: 'The PBX does not allow you to monitor 1006 (403).' }));
+    render(<MonitorPanel state={baseState({ session: session() })} send={send} now={() => NOW} />);
+    fireEvent.click(screen.getByRole('button', { name: /Join/ }));
+    await waitFor(() => expect(screen.getByRole('status').textContent).toMatch(/does not allow you to monitor 1006 \(403\)/));
+  });
+
+  it('shows a failed registration with its message', () => {
+    const state = baseState({ registration: { status: 'failed', message: 'The PBX refused the user name or password (403).', since: NOW } });
+    render(<MonitorPanel state={state} send={recorder().send} now={() => NOW} />);
+    expect(screen.getAllByText(/refused the user name or password/).length).toBeGreaterThan(0);
+  });
+
+  it('lists the session log and exports it as CSV', async () => {
+    const download = vi.fn();
+    const { send } = recorder((c) => (c.type === 'export-log' ? { ok: true, filename: 'earshot-log.csv', csv: 'at,kind\n' } : { ok: true }));
+    const log = [
+      { at: NOW - 60_000, kind: 'start' as const, agent: '1006', mode: 'listen' as const, text: 'Started monitoring 1006 in Listen Only' },
+      { at: NOW - 30_000, kind: 'mode' as const, agent: '1006', mode: 'barge' as const, text: 'Switched to Join (Barge-In)' },
+    ];
+    render(<MonitorPanel state={baseState({ log })} send={send} now={() => NOW} download={download} />);
+    expect(screen.getByText('Started monitoring 1006 in Listen Only')).toBeTruthy();
+    expect(screen.getByText('Switched to Join (Barge-In)')).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: /Export/i }));
+    await waitFor(() => expect(download).toHaveBeenCalledWith('earshot-log.csv', 'at,kind\n'));
+  });
+
+  it('offers "monitor an extension" only to users entitled to DTMF monitoring', () => {
+    const { unmount } = render(<MonitorPanel state={baseState()} send={recorder().send} now={() => NOW} />);
+    expect(screen.queryByLabelText('Extension')).toBeNull();
+    unmount();
+    const { sent, send } = recorder();
+    render(
+      <MonitorPanel state={baseState({ user: { scope: 'Office Manager', dtmfMonitoringGranted: false } })} send={send} now={() => NOW} />,
+    );
+    const input = screen.getByLabelText('Extension');
+    fireEvent.input(input, { target: { value: '1003' } });
+    fireEvent.submit(input.closest('form') as HTMLFormElement);
+    expect(sent).toEqual([{ type: 'monitor-extension', extension: '1003' }]);
+  });
+});
+
+/** A fake runtime.Port (unit test only): the test plays the background. */
+function fakePort() {
+  const messageListeners: ((m: unknown) => void)[] = [];
+  const disconnectListeners: (() => void)[] = [];
+  const port: PortLike = {
+    name: 'earshot:state',
+    postMessage: () => undefined,
+    disconnect: () => undefined,
+    onMessage: { addListener: (l: (m: unknown) => void) => messageListeners.push(l) },
+    onDisconnect: { addListener: (l: () => void) => disconnectListeners.push(l) },
+  } as unknown as PortLike;
+  return {
+    port,
+    push: (state: EarshotState) => messageListeners.forEach((l) => l({ type: 'snapshot', state })),
+    drop: () => disconnectListeners.forEach((l) => l()),
+  };
+}
+
+describe('side panel bound to the background (ConnectedPanel)', () => {
+  it('renders each snapshot from the state port and ignores malformed ones', async () => {
+    const fake = fakePort();
+    render(<ConnectedPanel connect={() => fake.port} send={recorder().send} />);
+    expect(screen.getByText('Loading…')).toBeTruthy();
+    fake.push(baseState({ revision: 2, session: session() }));
+    await waitFor(() => expect(screen.getByText('Frank Agent')).toBeTruthy());
+    fake.push({ nonsense: true } as unknown as EarshotState);
+    fake.push(baseState({ revision: 1 }));
+    await new Promise((r) => setTimeout(r, 10));
+    expect(screen.getByText('Frank Agent')).toBeTruthy();
+  });
+});
