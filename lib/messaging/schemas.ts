@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isValidExtension, MAX_EXTENSION_LENGTH } from '../pbx/extension';
 import { MODES, SCOPES } from '../monitor/modes';
 import { PROFILE_IDS, type EngineCommand, type EngineEvent } from '../phone/engine-api';
 import type { EarshotState } from '../state/snapshot';
@@ -8,10 +9,10 @@ import type { EarshotState } from '../state/snapshot';
  * (dial prefix + extension), so nothing that could change the URI's meaning
  * (`@`, `;`, `:`, `?`, spaces) gets through.
  */
-export const agentExtensionSchema = z.string().regex(/^[0-9A-Za-z_.-]{1,32}$/, 'not an extension');
+export const agentExtensionSchema = z.string().trim().refine(isValidExtension, `not an extension (digits only, at most ${MAX_EXTENSION_LENGTH})`);
 
 /** An extension monitored by tapping code: sent as DTMF digits, so digits only. */
-export const dtmfExtensionSchema = z.string().regex(/^[0-9]{1,16}$/, 'digits only');
+export const dtmfExtensionSchema = agentExtensionSchema;
 
 /** A display name scraped from a portal row: plain text, bounded. */
 export const agentNameSchema = z.string().trim().min(1).max(120);

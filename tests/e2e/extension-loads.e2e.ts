@@ -23,7 +23,8 @@ describe('Chromium loads the built extension', () => {
   it('renders the side panel page', async () => {
     const page = await s.context.newPage();
     await page.goto(`chrome-extension://${s.extensionId}/sidepanel.html`);
-    await expect.poll(() => page.locator('main').count()).toBeGreaterThan(0);
+    // The panel renders the background's snapshot: nobody has set Earshot up yet.
+    await expect.poll(() => page.locator('.earshot-reg-label').textContent(), { timeout: 15_000 }).toBe('Phone not set up');
     await page.close();
   });
 });
@@ -40,8 +41,8 @@ describe('Firefox ESR installs the built extension', () => {
     const page = await s.browser.newPage();
     await openExtensionPage(page, `${s.base}/sidepanel.html`);
     await expect
-      .poll(() => page.evaluate(() => document.querySelector('main') !== null), { timeout: 15_000 })
-      .toBe(true);
+      .poll(() => page.evaluate(() => document.querySelector('.earshot-reg-label')?.textContent ?? null), { timeout: 15_000 })
+      .toBe('Phone not set up');
     await page.close();
   });
 });

@@ -1,0 +1,16 @@
+import type { PortalAdapter } from './adapter';
+
+/** The lab's demo portal (lab/portal): the Call Center → Agents table. */
+export const earshotLabAdapter: PortalAdapter = {
+  id: 'earshot-lab',
+  label: 'Earshot Lab manager portal',
+  rows: 'table.agents-table tbody tr.agent-row',
+  extension: 'td.agent-ext',
+  name: 'td.agent-name',
+  iconSlot: 'td.agent-actions',
+  call: 'td.agent-status',
+  onCallPattern: '^on call$',
+  userScope: '.user-menu .user-scope',
+  userExtension: '.user-menu',
+  userExtensionAttribute: 'data-extension',
+};
