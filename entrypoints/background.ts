@@ -12,6 +12,7 @@ import { createStateHub } from '@/lib/messaging/state-port';
 import { onPortConnect } from '@/lib/platform/ports';
 import { createInPageEngineLink } from '@/lib/platform/in-page-engine-link';
 import { chromeOffscreenDocuments, OffscreenEngineLink } from '@/lib/platform/offscreen-engine-link';
+import { onHostPermissionsChanged, syncPortalRegistration } from '@/lib/platform/portal-registration';
 import { extensionBaseUrl, runtimeId } from '@/lib/platform/runtime';
 import { sessionStore } from '@/lib/platform/session-store';
 import { openPanelForTab, openPanelOnActionClick, openSidebarOnActionClick } from '@/lib/platform/side-panel';
@@ -32,8 +33,15 @@ export default defineBackground(() => {
   const settings = unconfiguredSettings;
 
   let portalOrigins: string[] | null = null;
+  let current: CoordinatorSettings | undefined;
+  const registerPortal = () =>
+    syncPortalRegistration(portalOrigins ?? []).catch((error: unknown) =>
+      console.warn('[earshot] could not register the portal script', error),
+    );
   const applySettings = (loaded: CoordinatorSettings) => {
+    current = loaded;
     portalOrigins = loaded.portalOrigins;
+    void registerPortal();
     coordinator.setSettings(loaded.view, loaded.logLimit);
     void coordinator.configureEngine(loaded.engine);
   };
@@ -51,6 +59,10 @@ export default defineBackground(() => {
 
   const router = createRouter('background', createBackgroundHandlers(coordinator, {
       openPanel: openPanelForTab,
+      portalConfig: () =>
+        current?.portalAdapter
+          ? { ok: true, adapter: current.portalAdapter }
+          : { ok: false, reason: current?.portalAdapterError ?? 'No portal adapter is configured in Earshot’s options.' },
       onEngineEvent: (event) => {
         offscreen?.deliver(event);
         return { ok: true };
@@ -70,6 +82,7 @@ export default defineBackground(() => {
   onPortConnect((port) => void hub.accept(port));
   coordinator.subscribe((state) => hub.publish(state));
 
+  onHostPermissionsChanged(() => void registerPortal());
   browser.tabs.onRemoved.addListener((tabId) => coordinator.forgetTab(tabId));
   // A full navigation drops the portal frames; their content scripts report again when they load.
   browser.tabs.onUpdated.addListener((tabId, info) => {

@@ -1,3 +1,5 @@
+import type { PortalAdapter } from '../portals/adapter';
+import type { RuleOptions } from '../monitor/rules';
 import type { EngineConfig } from '../phone/engine-api';
 import type { SettingsView } from './coordinator';
 
@@ -5,11 +7,17 @@ import type { SettingsView } from './coordinator';
 export interface CoordinatorSettings {
   /** Origins of the configured portal(s), e.g. `https://portal.example.com`. */
   portalOrigins: string[];
+  /** How to read the portal (built-in adapter or the policy's generic selectors); undefined when none is valid. */
+  portalAdapter?: PortalAdapter;
+  /** Why there is no adapter, when there is none. */
+  portalAdapterError?: string;
   view: SettingsView;
   /** The engine's configuration; null while Earshot is not set up. */
   engine: EngineConfig | null;
   /** settings.auditRetention: log entries kept. */
   logLimit?: number;
+  /** settings.rules: scopes allowed to monitor, Whisper when the counterpart is unknown (lib/monitor/rules). */
+  rules?: RuleOptions;
 }
 
 /**

@@ -1,11 +1,13 @@
 import type { Coordinator } from '../coordinator/coordinator';
-import type { CommandResult } from './commands';
+import type { CommandResult, PortalConfigResult } from './commands';
 import type { Handlers } from './router';
 
 /** What the background handlers need besides the coordinator (platform calls, injected). */
 export interface BackgroundHandlerDeps {
   /** Opens the side panel for a tab. Called synchronously, first thing in its handler. */
   openPanel: (tabId: number) => Promise<void>;
+  /** The portal adapter from settings, for the content script (never any secret). */
+  portalConfig: () => PortalConfigResult;
   /** Receives engine events arriving by message (Chrome offscreen document). */
   onEngineEvent?: Handlers<'background'>['engine-to-bg:event'];
 }
@@ -39,6 +41,7 @@ export function createBackgroundHandlers(coordinator: Coordinator, deps: Backgro
       // First call, no await before it: Chrome keeps the click's user gesture only so long.
       return deps.openPanel(sender.tabId).then(done, failed);
     },
+    'cs-to-bg:portal-config': () => deps.portalConfig(),
     'engine-to-bg:event':
       deps.onEngineEvent ??
       ((event) => {

@@ -1,3 +1,4 @@
+import type { PortalAdapter } from '../portals/adapter';
 import type { Mode } from '../monitor/modes';
 
 /**
@@ -25,3 +26,6 @@ export type UiCommandResult<C extends UiCommand> = C extends { type: 'export-log
 
 /** The function components receive to send commands; they never message directly. */
 export type SendCommand = <C extends UiCommand>(command: C) => Promise<UiCommandResult<C>>;
+
+/** The answer to the content script's `portal-config`: the adapter to read the portal with (no secrets). */
+export type PortalConfigResult = { ok: true; adapter: PortalAdapter } | { ok: false; reason: string };

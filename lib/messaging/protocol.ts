@@ -2,7 +2,7 @@ import { defineExtensionMessaging } from '@webext-core/messaging';
 import type { z } from 'zod';
 import type { EngineCommand, EngineEvent } from '../phone/engine-api';
 import type { EarshotState } from '../state/snapshot';
-import type { CommandResult, ExportLogResult } from './commands';
+import type { CommandResult, ExportLogResult, PortalConfigResult } from './commands';
 import {
   contentStartPayloadSchema,
   emptyPayloadSchema,
@@ -46,6 +46,7 @@ export interface ProtocolMap {
   'cs-to-bg:hangup'(): CommandResult;
   'cs-to-bg:report-agents'(data: z.infer<typeof reportAgentsPayloadSchema>): CommandResult;
   'cs-to-bg:open-panel'(): CommandResult;
+  'cs-to-bg:portal-config'(): PortalConfigResult;
   // Background ↔ engine host (Chrome offscreen document). Firefox hosts the
   // engine in the background page itself and needs no message.
   'bg-to-engine:command'(data: EngineCommand): CommandResult;
@@ -74,6 +75,7 @@ export const ROUTES = {
   'cs-to-bg:hangup': { from: 'content', to: 'background', schema: emptyPayloadSchema },
   'cs-to-bg:report-agents': { from: 'content', to: 'background', schema: reportAgentsPayloadSchema },
   'cs-to-bg:open-panel': { from: 'content', to: 'background', schema: emptyPayloadSchema },
+  'cs-to-bg:portal-config': { from: 'content', to: 'background', schema: emptyPayloadSchema },
   'bg-to-engine:command': { from: 'background', to: 'engine', schema: engineCommandSchema },
   'engine-to-bg:event': { from: 'engine', to: 'background', schema: engineEventSchema },
 } as const satisfies { readonly [K in MessageName]: MessageRoute };

@@ -30,7 +30,7 @@ export interface IconManagerOptions {
   /** Whether the agent is on an active call now (engine dialog state, else the portal's own column). */
   isOnCall: (agent: AgentRow) => boolean;
   /** A trusted click on Earshot's icon. Untrusted (scripted) clicks never get here. */
-  onActivate: (agent: { extension: string; name?: string }) => void;
+  onActivate: (agent: { extension: string; name?: string }, event: Event) => void;
   /** The agents whose rows are in the page now (debounced by the caller if needed). */
   onAgentsChanged?: (agents: { extension: string; name?: string }[]) => void;
 }
@@ -221,7 +221,7 @@ export class IconManager {
     event.preventDefault();
     if (!event.isTrusted) return;
     if (entry.host.hidden || !entry.host.isConnected) return;
-    this.options.onActivate({ extension: entry.agent.extension, ...(entry.agent.name ? { name: entry.agent.name } : {}) });
+    this.options.onActivate({ extension: entry.agent.extension, ...(entry.agent.name ? { name: entry.agent.name } : {}) }, event);
   };
 
   private readonly onPointerOver = (event: Event): void => {

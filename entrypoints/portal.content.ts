@@ -1,4 +1,0 @@
-export default defineContentScript({
-  registration: 'runtime',
-  main() {},
-});

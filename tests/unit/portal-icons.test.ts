@@ -1,0 +1,142 @@
+import { readFileSync } from 'node:fs';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { earshotLabAdapter } from '@/lib/portals/earshot-lab';
+import { ICON_TAG, IconManager } from '@/lib/portals/icons';
+import { compileAdapter, type AgentRow } from '@/lib/portals/scan';
+
+const html = readFileSync('tests/fixtures/portals/earshot-lab.html', 'utf8');
+const compiled = compileAdapter(earshotLabAdapter);
+const icons = () => [...document.querySelectorAll<HTMLElement>(ICON_TAG)];
+const visible = () => icons().filter((i) => !i.hidden).map((i) => i.dataset.extension);
+const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+let manager: IconManager | undefined;
+let activated: { extension: string; name?: string }[];
+let reported: string[][];
+
+function start(isOnCall: (agent: AgentRow) => boolean = (a) => a.portalOnCall ?? false) {
+  manager = new IconManager({
+    doc: document,
+    compiled,
+    isOnCall,
+    onActivate: (agent) => activated.push(agent),
+    onAgentsChanged: (agents) => reported.push(agents.map((a) => a.extension)),
+  });
+  return manager;
+}
+
+beforeEach(() => {
+  document.body.innerHTML = new DOMParser().parseFromString(html, 'text/html').body.innerHTML;
+  activated = [];
+  reported = [];
+});
+afterEach(() => manager?.destroy());
+
+describe('IconManager', () => {
+  it('puts one icon in the actions cell of each valid row, shown only for agents on a call', () => {
+    start();
+    expect(icons().map((i) => [i.dataset.extension, i.parentElement?.className])).toEqual([
+      ['1001', 'agent-actions'],
+      ['1006', 'agent-actions'],
+      ['1008', 'agent-actions'],
+    ]);
+    expect(visible()).toEqual(['1001', '1006']);
+    expect(icons()[0]?.title).toBe('Listen to Alice Agent (1001)');
+    expect(reported).toEqual([['1001', '1006', '1008']]);
+  });
+
+  it('follows the engine dialog state over the portal column after refresh', () => {
+    const onCall = new Set(['1008']);
+    start((a) => onCall.has(a.extension));
+    expect(visible()).toEqual(['1008']);
+    onCall.clear();
+    onCall.add('1001');
+    manager?.refresh();
+    expect(visible()).toEqual(['1001']);
+  });
+
+  it('is idempotent: a second scan or manager pass adds nothing', async () => {
+    start();
+    manager?.flush();
+    document.querySelector('td.agent-name')?.append(' ');
+    await tick();
+    expect(icons()).toHaveLength(3);
+  });
+
+  it('survives the portal re-rendering its rows (SPA style), with exactly one icon per row', async () => {
+    start();
+    const tbody = document.querySelector('tbody') as HTMLElement;
+    const fresh = tbody.cloneNode(true) as HTMLElement;
+    fresh.querySelectorAll(ICON_TAG).forEach((i) => i.remove());
+    // Agent 1008 takes a call in the new render.
+    (fresh.querySelector('tr[data-agent-id="1008"] .agent-status') as HTMLElement).textContent = 'On call';
+    tbody.replaceWith(fresh);
+    await tick();
+    expect(icons()).toHaveLength(3);
+    expect(visible()).toEqual(['1001', '1006', '1008']);
+    expect(manager?.size).toBe(3);
+  });
+
+  it('updates when a status cell changes in place', async () => {
+    start();
+    (document.querySelector('tr[data-agent-id="1001"] .agent-status') as HTMLElement).textContent = 'Available';
+    await tick();
+    expect(visible()).toEqual(['1006']);
+  });
+
+  it('forgets removed rows (pagination, filtering) and reports the new list', async () => {
+    start();
+    document.querySelector('tr[data-agent-id="1006"]')?.remove();
+    await tick();
+    expect(manager?.size).toBe(2);
+    expect(reported.at(-1)).toEqual(['1001', '1008']);
+  });
+
+  it('starts only on a trusted click; a page script click() or dispatchEvent starts nothing', () => {
+    start();
+    const icon = icons()[0] as HTMLElement;
+    const rowHandler = vi.fn();
+    document.querySelector('tbody')?.addEventListener('click', rowHandler);
+    icon.click();
+    icon.dispatchEvent(new MouseEvent('click', { bubbles: true, composed: true }));
+    expect(activated).toEqual([]);
+    // The portal's own row handler never sees clicks on our icon.
+    expect(rowHandler).not.toHaveBeenCalled();
+  });
+
+  it('ignores a look-alike element the page adds', () => {
+    start();
+    const fake = document.createElement(ICON_TAG);
+    document.body.append(fake);
+    fake.click();
+    expect(activated).toEqual([]);
+  });
+
+  it('keeps the name as text (no markup is ever interpreted)', async () => {
+    start();
+    (document.querySelector('tr[data-agent-id="1001"] .agent-name') as HTMLElement).textContent = '<img src=x onerror=alert(1)>';
+    await tick();
+    expect(icons()[0]?.title).toBe('Listen to <img src=x onerror=alert(1)> (1001)');
+    expect(document.querySelectorAll('img')).toHaveLength(0);
+  });
+
+  it('shows the icon on row hover', () => {
+    start();
+    const cell = document.querySelector('tr[data-agent-id="1006"] .agent-call') as HTMLElement;
+    cell.dispatchEvent(new Event('pointerover', { bubbles: true }));
+    expect(icons().filter((i) => i.hasAttribute('data-hover')).map((i) => i.dataset.extension)).toEqual(['1006']);
+  });
+
+  it('removes every icon when disabled (user may not monitor) and on destroy, and stops observing', async () => {
+    start();
+    manager?.setEnabled(false);
+    expect(icons()).toHaveLength(0);
+    manager?.setEnabled(true);
+    expect(icons()).toHaveLength(3);
+    manager?.destroy();
+    expect(icons()).toHaveLength(0);
+    document.querySelector('tbody')?.append(document.querySelector('tr')?.cloneNode(true) as Node);
+    await tick();
+    expect(icons()).toHaveLength(0);
+  });
+});
