@@ -9,18 +9,19 @@ export interface ConnectedPanelProps {
   /** Opens the state port to the background (injected: tests pass a fake port). */
   connect: (name: string) => PortLike;
   send: SendCommand;
+  onAllowMicrophone?: () => void;
 }
 
 /**
  * The monitor panel bound to the background: renders every snapshot the
  * state port delivers, shows when the connection is lost, and reconnects.
  */
-export function ConnectedPanel({ connect, send }: ConnectedPanelProps) {
+export function ConnectedPanel({ connect, send, onAllowMicrophone }: ConnectedPanelProps) {
   const [state, setState] = useState<EarshotState | undefined>(undefined);
   const [connected, setConnected] = useState(true);
   useEffect(() => {
     const client = createStateClient({ connect: () => connect(STATE_PORT_NAME), onState: setState, onConnection: setConnected });
     return () => client.close();
   }, [connect]);
-  return <MonitorPanel state={state} send={send} connected={connected} />;
+  return <MonitorPanel state={state} send={send} connected={connected} onAllowMicrophone={onAllowMicrophone} />;
 }

@@ -23,6 +23,8 @@ export interface MonitorPanelProps {
   download?: (filename: string, csv: string) => void;
   /** Shown instead of the content while disconnected from the background. */
   connected?: boolean;
+  /** Opens the page that grants the microphone once (Chrome); the link shows while it is not granted. */
+  onAllowMicrophone?: () => void;
 }
 
 const LIVE = new Set<SessionSnapshot['status']>(['idle', 'connecting', 'active', 'reconnecting', 'ending']);
@@ -33,7 +35,7 @@ const LIVE = new Set<SessionSnapshot['status']>(['idle', 'connecting', 'active',
  * session log. Renders from one {@link EarshotState}; shared by the side
  * panel and the in-page panel (its CSS works inside a shadow root).
  */
-export function MonitorPanel({ state, send, now, download = downloadText, connected = true }: MonitorPanelProps) {
+export function MonitorPanel({ state, send, now, download = downloadText, connected = true, onAllowMicrophone }: MonitorPanelProps) {
   const [notice, setNotice] = useState<string>('');
 
   const run = async (command: Parameters<SendCommand>[0]): Promise<void> => {
@@ -107,6 +109,11 @@ export function MonitorPanel({ state, send, now, download = downloadText, connec
             )}
             {state.microphone === 'denied' && live && (
               <p class="earshot-reason">The microphone is blocked: Whisper and Join need it.</p>
+            )}
+            {onAllowMicrophone && live && (state.microphone === 'denied' || state.microphone === 'unknown') && (
+              <button type="button" class="earshot-link" onClick={onAllowMicrophone}>
+                Allow the microphone
+              </button>
             )}
             {live && (
               <button

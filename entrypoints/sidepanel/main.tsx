@@ -14,4 +14,12 @@ document.head.append(style);
 // microphone; this visible sidebar offers it for Whisper and Join.
 if (import.meta.env.FIREFOX) void offerPageMicrophone(browser.runtime);
 
-render(<ConnectedPanel connect={connectPort} send={pageCommandSender()} />, document.getElementById('app')!);
+// Chrome: the offscreen document cannot prompt; the grant is made once on a visible page.
+const allowMicrophone = import.meta.env.FIREFOX
+  ? undefined
+  : () => void browser.tabs.create({ url: browser.runtime.getURL('/microphone.html') });
+
+render(
+  <ConnectedPanel connect={connectPort} send={pageCommandSender()} onAllowMicrophone={allowMicrophone} />,
+  document.getElementById('app')!,
+);

@@ -74,7 +74,7 @@ export class UserMediaMicrophoneProvider implements MicrophoneProvider {
     private readonly mediaDevices: Pick<MediaDevices, 'getUserMedia'> | undefined = globalThis.navigator?.mediaDevices,
     private readonly permissions: PermissionsLike | undefined = (globalThis.navigator as { permissions?: PermissionsLike } | undefined)
       ?.permissions,
-    private readonly deniedHint = 'allow it once from Earshot\'s options page',
+    private readonly deniedHint = 'allow it once from the side panel’s “Allow the microphone” link',
   ) {}
 
   async query(): Promise<MicrophoneState> {
