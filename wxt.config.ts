@@ -11,7 +11,17 @@ export const CHROME_DEV_KEY = 'MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAoxCtr
 export const CHROME_DEV_ID = 'lfflkhoalddonjjnoilhplmibgemjeal';
 export const GECKO_ID = 'earshot@earshot.dev';
 
+/**
+ * Test seam, Chrome e2e only: headless Chromium cannot answer the
+ * permissions.request prompt of "Enable on this portal", so the e2e build
+ * (EARSHOT_TEST_HOSTS=http://127.0.0.1/*, written to .output/e2e) declares
+ * the lab's origin as granted. Release builds never set it; a test checks
+ * that they have no host permissions.
+ */
+const TEST_HOSTS = process.env.EARSHOT_TEST_HOSTS?.split(',').filter(Boolean) ?? [];
+
 export default defineConfig({
+  outDir: TEST_HOSTS.length > 0 ? '.output/e2e' : '.output',
   modules: ['@wxt-dev/webextension-polyfill'],
   vite: () => ({ plugins: [preact()] }),
   manifest: ({ browser }) => {
@@ -28,6 +38,7 @@ export default defineConfig({
       ...(chrome
         ? {
             storage: { managed_schema: 'managed_schema.json' },
+            ...(TEST_HOSTS.length > 0 ? { host_permissions: TEST_HOSTS } : {}),
             ...(store ? {} : { key: CHROME_DEV_KEY }),
           }
         : {

@@ -21,14 +21,15 @@ export default defineBackground(() => {
   // Everything below runs synchronously: an MV3 worker woken by an event only
   // delivers it to listeners registered in this first turn.
   // Chrome: the engine lives in the offscreen document (the worker has no WebRTC);
-  // Firefox: in this persistent background page.
+  // Firefox: in this persistent background page. The build-time constant lets
+  // each build drop the other branch (sip.js stays out of Chrome's worker).
   const offscreen = import.meta.env.FIREFOX
     ? undefined
     : new OffscreenEngineLink({
         documents: chromeOffscreenDocuments(),
         sendCommand: (command) => messenger.sendMessage('bg-to-engine:command', command),
       });
-  const link: EngineLink = offscreen ?? createInPageEngineLink();
+  const link: EngineLink = import.meta.env.FIREFOX ? createInPageEngineLink() : (offscreen as OffscreenEngineLink);
   const coordinator = new Coordinator({ link, store: sessionStore<PersistedCoordinator>('earshot:coordinator') });
   const settings = unconfiguredSettings;
 

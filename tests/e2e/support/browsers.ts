@@ -6,6 +6,8 @@ import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 
 export const CHROME_OUT = resolve('.output/chrome-mv3');
 export const FIREFOX_OUT = resolve('.output/firefox-mv2');
+/** The Chrome build with the lab origin granted (headless Chromium cannot answer the permission prompt). */
+export const CHROME_E2E_OUT = resolve('.output/e2e/chrome-mv3');
 export const GECKO_ID = 'earshot@earshot.dev';
 /** Fixed moz-extension UUID (pref extensions.webextensions.uuids) so tests can open pages. */
 export const FIREFOX_UUID = '6a1d3f5e-0b7c-4c1e-9a7e-0e5a27e5ea70';
@@ -33,7 +35,7 @@ export interface ChromiumSession {
  * as the microphone and grants media without a prompt (test-only flags).
  */
 export async function launchChromium(
-  opts: { fakeAudio?: string; extraArgs?: string[]; userDataDir?: string } = {},
+  opts: { fakeAudio?: string; extraArgs?: string[]; userDataDir?: string; extensionDir?: string } = {},
 ): Promise<ChromiumSession> {
   const dir = opts.userDataDir ?? mkdtempSync(join(tmpdir(), 'earshot-chromium-'));
   const media = opts.fakeAudio
@@ -49,8 +51,8 @@ export async function launchChromium(
     headless: true,
     args: [
       ...CHROMIUM_BASE_ARGS,
-      `--disable-extensions-except=${CHROME_OUT}`,
-      `--load-extension=${CHROME_OUT}`,
+      `--disable-extensions-except=${opts.extensionDir ?? CHROME_OUT}`,
+      `--load-extension=${opts.extensionDir ?? CHROME_OUT}`,
       ...media,
       ...(opts.extraArgs ?? []),
     ],
