@@ -1,5 +1,6 @@
 import type { ExtensionMessenger } from '@webext-core/messaging';
-import { messagesHandledBy, type HandlerContext, type ProtocolMap } from './protocol';
+import type { HandlerContext, ProtocolMap } from './protocol';
+import { messagesHandledBy } from './routes';
 import type { Router } from './router';
 import type { SenderInfo } from './senders';
 

@@ -3,11 +3,8 @@ import type { z } from 'zod';
 import type { EngineCommand, EngineEvent } from '../phone/engine-api';
 import type { EarshotState } from '../state/snapshot';
 import type { CommandResult, ExportLogResult, PortalConfigResult } from './commands';
-import {
+import type {
   contentStartPayloadSchema,
-  emptyPayloadSchema,
-  engineCommandSchema,
-  engineEventSchema,
   monitorExtensionPayloadSchema,
   reportAgentsPayloadSchema,
   setModePayloadSchema,
@@ -55,35 +52,6 @@ export interface ProtocolMap {
 
 /** Every message name of the protocol. */
 export type MessageName = keyof ProtocolMap;
-
-/** Per message: who may send it, who handles it, and the payload schema the receiver checks. */
-export interface MessageRoute {
-  from: SenderRole;
-  to: HandlerContext;
-  schema: z.ZodType;
-}
-
-/** The routing table: the single source of truth for sender checks and validation. */
-export const ROUTES = {
-  'ui-to-bg:start': { from: 'page', to: 'background', schema: startPayloadSchema },
-  'ui-to-bg:set-mode': { from: 'page', to: 'background', schema: setModePayloadSchema },
-  'ui-to-bg:hangup': { from: 'page', to: 'background', schema: emptyPayloadSchema },
-  'ui-to-bg:monitor-extension': { from: 'page', to: 'background', schema: monitorExtensionPayloadSchema },
-  'ui-to-bg:export-log': { from: 'page', to: 'background', schema: emptyPayloadSchema },
-  'cs-to-bg:start': { from: 'content', to: 'background', schema: contentStartPayloadSchema },
-  'cs-to-bg:set-mode': { from: 'content', to: 'background', schema: setModePayloadSchema },
-  'cs-to-bg:hangup': { from: 'content', to: 'background', schema: emptyPayloadSchema },
-  'cs-to-bg:report-agents': { from: 'content', to: 'background', schema: reportAgentsPayloadSchema },
-  'cs-to-bg:open-panel': { from: 'content', to: 'background', schema: emptyPayloadSchema },
-  'cs-to-bg:portal-config': { from: 'content', to: 'background', schema: emptyPayloadSchema },
-  'bg-to-engine:command': { from: 'background', to: 'engine', schema: engineCommandSchema },
-  'engine-to-bg:event': { from: 'engine', to: 'background', schema: engineEventSchema },
-} as const satisfies { readonly [K in MessageName]: MessageRoute };
-
-/** Names of the messages a given context handles. */
-export function messagesHandledBy(context: HandlerContext): MessageName[] {
-  return (Object.keys(ROUTES) as MessageName[]).filter((name) => (ROUTES[name] as MessageRoute).to === context);
-}
 
 /**
  * The typed messenger every context uses. Its listeners only see messages of

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { HandlerContext, MessageName, ProtocolMap, SenderRole } from './protocol';
-import { ROUTES } from './protocol';
+import { ROUTES } from './routes';
 import { authorizeSender, originOf, type SenderContext, type SenderInfo } from './senders';
 
 /** Messages handled in a given context. */

@@ -1,7 +1,8 @@
-import { portalAdapterSchema, type PortalAdapter } from './adapter';
+import { portalAdapterSchema, type PortalAdapter } from './adapter-schema';
 import { earshotLabAdapter } from './earshot-lab';
 
-export { portalAdapterSchema, scopeFromText, type PortalAdapter } from './adapter';
+export { portalAdapterSchema, type PortalAdapter } from './adapter-schema';
+export { scopeFromText } from './adapter';
 
 /** Built-in adapters by id. */
 export const BUILT_IN_ADAPTERS: Readonly<Record<string, PortalAdapter>> = {
