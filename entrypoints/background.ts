@@ -1,7 +1,8 @@
 import { browser } from 'wxt/browser';
 import { Coordinator } from '@/lib/coordinator/coordinator';
 import type { EngineLink } from '@/lib/coordinator/engine-link';
-import { unconfiguredSettings, type CoordinatorSettings } from '@/lib/coordinator/settings-port';
+import type { CoordinatorSettings } from '@/lib/coordinator/settings-port';
+import { DEFAULT_RULE_OPTIONS } from '@/lib/monitor/rules';
 import type { PersistedCoordinator } from '@/lib/coordinator/store';
 import { createBackgroundHandlers } from '@/lib/messaging/background-handlers';
 import { listen } from '@/lib/messaging/listen';
@@ -15,6 +16,7 @@ import { chromeOffscreenDocuments, OffscreenEngineLink } from '@/lib/platform/of
 import { onHostPermissionsChanged, syncPortalRegistration } from '@/lib/platform/portal-registration';
 import { extensionBaseUrl, runtimeId } from '@/lib/platform/runtime';
 import { sessionStore } from '@/lib/platform/session-store';
+import { createSettingsStore } from '@/lib/platform/settings-store';
 import { openPanelForTab, openPanelOnActionClick, openSidebarOnActionClick } from '@/lib/platform/side-panel';
 
 export default defineBackground(() => {
@@ -31,7 +33,7 @@ export default defineBackground(() => {
       });
   const link: EngineLink = import.meta.env.FIREFOX ? createInPageEngineLink() : (offscreen as OffscreenEngineLink);
   const coordinator = new Coordinator({ link, store: sessionStore<PersistedCoordinator>('earshot:coordinator') });
-  const settings = unconfiguredSettings;
+  const settings = createSettingsStore();
 
   let portalOrigins: string[] | null = null;
   let current: CoordinatorSettings | undefined;
@@ -44,6 +46,7 @@ export default defineBackground(() => {
     portalOrigins = loaded.portalOrigins;
     void registerPortal();
     coordinator.setSettings(loaded.view, loaded.logLimit);
+    if (loaded.rules) coordinator.setRuleOptions(loaded.rules);
     void coordinator.configureEngine(loaded.engine);
   };
   const settingsReady = settings.load().then(applySettings, () => {
@@ -62,7 +65,7 @@ export default defineBackground(() => {
       openPanel: openPanelForTab,
       portalConfig: () =>
         current?.portalAdapter
-          ? { ok: true, adapter: current.portalAdapter }
+          ? { ok: true, adapter: current.portalAdapter, monitorScopes: current.rules?.monitorScopes ?? DEFAULT_RULE_OPTIONS.monitorScopes }
           : { ok: false, reason: current?.portalAdapterError ?? 'No portal adapter is configured in Earshot’s options.' },
       onEngineEvent: (event) => {
         offscreen?.deliver(event);

@@ -4,6 +4,7 @@ import type { EarshotState, LogEntry, UserState } from '../state/snapshot';
 import { logCsvFilename, logToCsv } from '../log/csv';
 import type { CommandResult, ExportLogResult } from '../messaging/commands';
 import type { EngineLink } from './engine-link';
+import type { RuleOptions } from '../monitor/rules';
 import { createRules, type CoordinatorRules, type Verdict } from './rules-port';
 import type { PersistedCoordinator, StateStore, VisibleAgent } from './store';
 
@@ -56,7 +57,7 @@ export class Coordinator {
   private visible: Record<string, VisibleAgent[]> = {};
   private watched = '';
   private readonly subscribers = new Set<(state: EarshotState) => void>();
-  private readonly rules: CoordinatorRules;
+  private rules: CoordinatorRules;
   private readonly now: () => number;
   private logLimit: number;
   private readonly persistDelayMs: number;
@@ -125,6 +126,11 @@ export class Coordinator {
       log: this.state.log.slice(-this.logLimit),
     };
     this.commit();
+  }
+
+  /** Applies the deployment's rule options (allowed scopes, Whisper when the counterpart is unknown). */
+  setRuleOptions(options: RuleOptions): void {
+    if (!this.options.rules) this.rules = createRules(options);
   }
 
   /** Passes the engine its configuration (from settings; secrets never leave this path). */

@@ -21,23 +21,11 @@ export interface CoordinatorSettings {
 }
 
 /**
- * The narrow settings interface the background calls. lib/settings (written
- * concurrently) is meant to implement it; {@link unconfiguredSettings} stands
- * in until then.
+ * The narrow settings interface the background calls; lib/platform/settings-store
+ * implements it over the browser's storage (managed > user > defaults).
  */
 export interface SettingsSource {
   load(): Promise<CoordinatorSettings>;
   /** Calls back when the settings change; returns the remover. */
   onChange(callback: () => void): () => void;
 }
-
-/** Settings of an Earshot nobody has set up: no portal, no engine configuration. */
-export const unconfiguredSettings: SettingsSource = {
-  load: () =>
-    Promise.resolve({
-      portalOrigins: [],
-      view: { configured: false, user: { dtmfMonitoringGranted: false } },
-      engine: null,
-    }),
-  onChange: () => () => undefined,
-};

@@ -1,3 +1,4 @@
+import type { Scope } from '../monitor/modes';
 import type { PortalAdapter } from '../portals/adapter';
 import type { Mode } from '../monitor/modes';
 
@@ -28,4 +29,6 @@ export type UiCommandResult<C extends UiCommand> = C extends { type: 'export-log
 export type SendCommand = <C extends UiCommand>(command: C) => Promise<UiCommandResult<C>>;
 
 /** The answer to the content script's `portal-config`: the adapter to read the portal with (no secrets). */
-export type PortalConfigResult = { ok: true; adapter: PortalAdapter } | { ok: false; reason: string };
+export type PortalConfigResult =
+  | { ok: true; adapter: PortalAdapter; monitorScopes: readonly Scope[] }
+  | { ok: false; reason: string };

@@ -95,7 +95,7 @@ describe('UserMediaMicrophoneProvider (fake getUserMedia)', () => {
       undefined,
     );
     await expect(provider.acquire()).rejects.toThrow(MicrophoneDeniedError);
-    await expect(provider.acquire()).rejects.toThrow("allow it once from Earshot's options page");
+    await expect(provider.acquire()).rejects.toThrow("allow it once from the side panel’s “Allow the microphone” link");
   });
 
   it('maps the other failures to unavailable with a plain reason', () => {

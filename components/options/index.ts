@@ -1,0 +1,1 @@
+export { OptionsPage, type OptionsPageProps, type OptionsStore } from './options-page';

@@ -1,0 +1,207 @@
+import { z } from 'zod';
+import { SCOPES } from '../monitor/modes';
+import { PROFILE_IDS } from '../phone/engine-api';
+import { normalizeOrigin, portalOriginProblem, wsUrlProblem } from './origin';
+
+/**
+ * The one schema of every Earshot setting. Policy (storage.managed), the
+ * user's options and the defaults all follow it; lib/settings/merge.ts walks
+ * its leaves to merge field by field. Conventions that walk relies on:
+ * - groups are z.object(...).prefault({}) so their defaults fill in;
+ * - every leaf is optional or has a default, so a layer may set any subset;
+ * - messages are plain language without the field name: the label
+ *   (FIELD_LABELS) is put in front when the error is shown.
+ */
+
+const DIGITS_STAR_HASH = /^[0-9*#]{1,10}$/;
+const NO_SPACE_USER = /^[^\s@:]+$/;
+const HOST_NAME = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+const ICE_URL = /^(stuns?|turns?):[^\s]+$/i;
+
+/** A regular expression source that compiles. */
+function regExpSource(what: string) {
+  return z.string().min(1, `enter ${what}`).superRefine((value, ctx) => {
+    try {
+      new RegExp(value);
+    } catch (error) {
+      const detail = error instanceof Error ? error.message : String(error);
+      ctx.addIssue({ code: 'custom', message: `not a valid regular expression (${detail})` });
+    }
+  });
+}
+
+const code = () => z.string().regex(DIGITS_STAR_HASH, 'use digits, * and # only (1 to 10)');
+const selector = z.string().trim().min(1, 'enter a CSS selector').max(500, 'at most 500 characters');
+
+const wsUrl = z.string().trim().superRefine((value, ctx) => {
+  const problem = wsUrlProblem(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+const portalOrigin = z
+  .string()
+  .trim()
+  .superRefine((value, ctx) => {
+    const problem = portalOriginProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  })
+  .transform(normalizeOrigin);
+
+const iceServer = z
+  .object({
+    urls: z.union([
+      z.string().regex(ICE_URL, 'use stun:, stuns:, turn: or turns: addresses'),
+      z.array(z.string().regex(ICE_URL, 'use stun:, stuns:, turn: or turns: addresses')).min(1, 'give at least one address'),
+    ]),
+    username: z.string().optional(),
+    credential: z.string().optional(),
+  })
+  .strict();
+
+const monitorScopes = z
+  .array(z.enum(SCOPES))
+  .min(1, 'choose at least one scope')
+  .superRefine((scopes, ctx) => {
+    if (scopes.includes('Basic User')) ctx.addIssue({ code: 'custom', message: 'Basic Users can never monitor calls: remove "Basic User"' });
+    if (new Set(scopes).size !== scopes.length) ctx.addIssue({ code: 'custom', message: 'each scope only once' });
+  });
+
+export const CREDENTIAL_MODES = ['stored', 'prompt'] as const;
+export const PORTAL_ADAPTERS = ['earshot-lab', 'generic'] as const;
+
+export const settingsSchema = z
+  .object({
+    pbx: z
+      .object({
+        wsUrl: wsUrl.optional(),
+        domain: z.string().trim().regex(HOST_NAME, 'use a host name like pbx.example.com (no scheme, no port)').optional(),
+        username: z.string().trim().regex(NO_SPACE_USER, 'the extension or SIP user alone, without spaces or @domain').optional(),
+        authorizationUsername: z.string().trim().regex(NO_SPACE_USER, 'the digest user alone, without spaces or @domain').optional(),
+        password: z.string().min(1, 'cannot be empty').optional(),
+        displayName: z.string().trim().max(64, 'at most 64 characters').optional(),
+        /** stored: kept in the settings (policy or options page); prompt: each supervisor types them, kept for the browser session only. */
+        credentials: z.enum(CREDENTIAL_MODES).default('stored'),
+      })
+      .strict()
+      .prefault({}),
+    profile: z
+      .object({
+        id: z.enum(PROFILE_IDS).default('asterisk-chanspy'),
+        dialPrefix: code().optional(),
+        modeCodes: z
+          .object({ listen: code().optional(), whisper: code().optional(), barge: code().optional() })
+          .strict()
+          .prefault({}),
+        dtmfMethod: z.enum(['rfc4733', 'info']).optional(),
+        pin: z.string().regex(/^[0-9]{1,12}$/, '1 to 12 digits').optional(),
+        tappingCode: code().optional(),
+        switchBy: z.enum(['dtmf', 'redial']).optional(),
+      })
+      .strict()
+      .prefault({}),
+    portal: z
+      .object({
+        origin: portalOrigin.optional(),
+        adapter: z.enum(PORTAL_ADAPTERS).default('earshot-lab'),
+        generic: z
+          .object({
+            rowSelector: selector.optional(),
+            extensionSelector: selector.optional(),
+            extensionPattern: regExpSource('a pattern').optional(),
+            nameSelector: selector.optional(),
+            iconSlotSelector: selector.optional(),
+            callSelector: selector.optional(),
+            onCallPattern: regExpSource('a pattern').optional(),
+            userScopeSelector: selector.optional(),
+            userExtensionSelector: selector.optional(),
+          })
+          .strict()
+          .prefault({}),
+      })
+      .strict()
+      .prefault({}),
+    iceServers: z.array(iceServer).max(10, 'at most 10 servers').default([]),
+    onNetPattern: regExpSource('a pattern').default('[0-9]{2,6}'),
+    rules: z
+      .object({
+        monitorScopes: monitorScopes.default(['Call Center Supervisor']),
+        whisperWhenUnknown: z.enum(['allow', 'deny']).default('deny'),
+        user: z
+          .object({ scope: z.enum(SCOPES).optional(), dtmfMonitoringGranted: z.boolean().default(false) })
+          .strict()
+          .prefault({}),
+      })
+      .strict()
+      .prefault({}),
+    autoAnswer: z.boolean().default(false),
+    auditRetention: z.number().int('a whole number').min(10, 'at least 10 entries').max(10000, 'at most 10000 entries').default(500),
+    lockUserOverrides: z.boolean().default(false),
+  })
+  .strict();
+
+/** The merged, validated settings every consumer reads. */
+export type Settings = z.output<typeof settingsSchema>;
+/** What a layer (policy, user options) may hold: any subset. */
+export type SettingsInput = z.input<typeof settingsSchema>;
+
+/** Every default, from the schema itself. */
+export const DEFAULT_SETTINGS: Settings = settingsSchema.parse({});
+
+/** User-facing names, put in front of every message about a field. */
+export const FIELD_LABELS: Readonly<Record<string, string>> = {
+  'pbx.wsUrl': 'PBX WebSocket URL',
+  'pbx.domain': 'SIP domain',
+  'pbx.username': 'Username (extension)',
+  'pbx.authorizationUsername': 'Authorization username',
+  'pbx.password': 'Password',
+  'pbx.displayName': 'Display name',
+  'pbx.credentials': 'How credentials are provided',
+  'profile.id': 'PBX profile',
+  'profile.dialPrefix': 'Dial prefix',
+  'profile.modeCodes.listen': 'Listen Only code',
+  'profile.modeCodes.whisper': 'Whisper code',
+  'profile.modeCodes.barge': 'Join (Barge-In) code',
+  'profile.dtmfMethod': 'DTMF method',
+  'profile.pin': 'PIN',
+  'profile.tappingCode': 'Tapping code',
+  'profile.switchBy': 'Mode switching',
+  'portal.origin': 'Portal address',
+  'portal.adapter': 'Portal type',
+  'portal.generic.rowSelector': 'Agent row selector',
+  'portal.generic.extensionSelector': 'Extension selector',
+  'portal.generic.extensionPattern': 'Extension pattern',
+  'portal.generic.nameSelector': 'Name selector',
+  'portal.generic.iconSlotSelector': 'Icon slot selector',
+  'portal.generic.callSelector': 'Call state selector',
+  'portal.generic.onCallPattern': 'On-call pattern',
+  'portal.generic.userScopeSelector': 'Signed-in user scope selector',
+  'portal.generic.userExtensionSelector': 'Signed-in user extension selector',
+  iceServers: 'ICE servers',
+  onNetPattern: 'On-net pattern',
+  'rules.monitorScopes': 'Scopes allowed to monitor',
+  'rules.whisperWhenUnknown': 'Whisper when the other party is unknown',
+  'rules.user.scope': 'Your scope',
+  'rules.user.dtmfMonitoringGranted': 'DTMF monitoring granted to you',
+  autoAnswer: 'Auto-answer monitor calls from the PBX',
+  auditRetention: 'Session log entries kept',
+  lockUserOverrides: 'Lock settings for users',
+};
+
+/** The field's label, or its path when it has none. */
+export function fieldLabel(path: string): string {
+  return FIELD_LABELS[path] ?? path;
+}
+
+/** Fields only policy may set (the user's copy is ignored and reported). */
+export const MANAGED_ONLY_FIELDS: ReadonlySet<string> = new Set(['lockUserOverrides']);
+
+/**
+ * Each supervisor's own sign-in. With `pbx.credentials: 'prompt'` the user
+ * may set them even when policy locks everything else.
+ */
+export const CREDENTIAL_FIELDS: ReadonlySet<string> = new Set([
+  'pbx.username',
+  'pbx.authorizationUsername',
+  'pbx.password',
+  'pbx.displayName',
+]);
