@@ -1,5 +1,5 @@
 import { defineExtensionMessaging } from '@webext-core/messaging';
-import type { z } from 'zod';
+import type { z } from 'zod/mini';
 import type { EngineCommand, EngineEvent } from '../phone/engine-api';
 import type { EarshotState } from '../state/snapshot';
 import type { CommandResult, ExportLogResult, PortalConfigResult } from './commands';

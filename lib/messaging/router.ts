@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import type { HandlerContext, MessageName, ProtocolMap, SenderRole } from './protocol';
 import { ROUTES } from './routes';
 import { authorizeSender, originOf, type SenderContext, type SenderInfo } from './senders';

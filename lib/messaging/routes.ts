@@ -8,7 +8,7 @@ import {
   setModePayloadSchema,
   startPayloadSchema,
 } from './schemas';
-import type { z } from 'zod';
+import type { z } from 'zod/mini';
 import type { HandlerContext, MessageName, SenderRole } from './protocol';
 
 // The routing table lives apart from the messenger so contexts that only
@@ -18,7 +18,7 @@ import type { HandlerContext, MessageName, SenderRole } from './protocol';
 export interface MessageRoute {
   from: SenderRole;
   to: HandlerContext;
-  schema: z.ZodType;
+  schema: z.ZodMiniType;
 }
 
 /** The routing table: the single source of truth for sender checks and validation. */

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+// zod/mini: the same checks as zod, tree-shakable, so the content script stays small.
+import { z } from 'zod/mini';
 import { isValidExtension, MAX_EXTENSION_LENGTH } from '../pbx/extension';
 import { MODES, SCOPES } from '../monitor/modes';
 import { PROFILE_IDS, type EngineCommand, type EngineEvent } from '../phone/engine-api';
@@ -9,20 +10,20 @@ import type { EarshotState } from '../state/snapshot';
  * (dial prefix + extension), so nothing that could change the URI's meaning
  * (`@`, `;`, `:`, `?`, spaces) gets through.
  */
-export const agentExtensionSchema = z.string().trim().refine(isValidExtension, `not an extension (digits only, at most ${MAX_EXTENSION_LENGTH})`);
+export const agentExtensionSchema = z.string().check(z.trim(), z.refine(isValidExtension, `not an extension (digits only, at most ${MAX_EXTENSION_LENGTH})`));
 
 /** An extension monitored by tapping code: sent as DTMF digits, so digits only. */
 export const dtmfExtensionSchema = agentExtensionSchema;
 
 /** A display name scraped from a portal row: plain text, bounded. */
-export const agentNameSchema = z.string().trim().min(1).max(120);
+export const agentNameSchema = z.string().check(z.trim(), z.minLength(1), z.maxLength(120));
 
 export const modeSchema = z.enum(MODES);
 
 /** Payload of a start request from an extension page. */
 export const startPayloadSchema = z.strictObject({
   agent: agentExtensionSchema,
-  name: agentNameSchema.optional(),
+  name: z.optional(agentNameSchema),
 });
 
 /**
@@ -32,7 +33,7 @@ export const startPayloadSchema = z.strictObject({
  */
 export const contentStartPayloadSchema = z.strictObject({
   agent: agentExtensionSchema,
-  name: agentNameSchema.optional(),
+  name: z.optional(agentNameSchema),
   trusted: z.literal(true),
 });
 
@@ -46,48 +47,46 @@ export const agentDialogStateSchema = z.enum(['idle', 'early', 'confirmed', 'ter
 /** One agent row a portal adapter sees. */
 export const visibleAgentSchema = z.strictObject({
   extension: agentExtensionSchema,
-  name: agentNameSchema.optional(),
+  name: z.optional(agentNameSchema),
 });
 
 /** The agents visible in one portal frame; replaces what that frame reported before. */
 export const reportAgentsPayloadSchema = z.strictObject({
-  agents: z.array(visibleAgentSchema).max(500),
+  agents: z.array(visibleAgentSchema).check(z.maxLength(500)),
 });
 
 // ---- State (snapshot) schemas: the engine's events and the UI's snapshots ----
 
 const registrationSchema = z.object({
   status: z.enum(['unconfigured', 'connecting', 'registered', 'reconnecting', 'failed']),
-  message: z.string().optional(),
+  message: z.optional(z.string()),
   since: z.number(),
 });
 
 const agentCallStateSchema = z.object({
   extension: z.string(),
-  name: z.string().optional(),
+  name: z.optional(z.string()),
   dialog: agentDialogStateSchema,
-  remote: z
-    .object({ uri: z.string(), display: z.string().optional(), onNet: z.boolean() })
-    .optional(),
-  since: z.number().optional(),
+  remote: z.optional(z.object({ uri: z.string(), display: z.optional(z.string()), onNet: z.boolean() })),
+  since: z.optional(z.number()),
 });
 
-const availabilitySchema = z.object({ allowed: z.boolean(), reason: z.string().optional() });
+const availabilitySchema = z.object({ allowed: z.boolean(), reason: z.optional(z.string()) });
 
 const sessionSchema = z.object({
   id: z.string(),
-  agent: z.object({ extension: z.string(), name: z.string().optional() }),
+  agent: z.object({ extension: z.string(), name: z.optional(z.string()) }),
   status: z.enum(['idle', 'connecting', 'active', 'reconnecting', 'ending', 'ended', 'failed']),
   mode: modeSchema,
-  pendingMode: modeSchema.optional(),
+  pendingMode: z.optional(modeSchema),
   availability: z.object({
     listen: availabilitySchema,
     whisper: availabilitySchema,
     barge: availabilitySchema,
   }),
-  startedAt: z.number().optional(),
-  endedAt: z.number().optional(),
-  message: z.string().optional(),
+  startedAt: z.optional(z.number()),
+  endedAt: z.optional(z.number()),
+  message: z.optional(z.string()),
   levels: z.object({ heard: z.number(), sent: z.number() }),
 });
 
@@ -96,24 +95,24 @@ const microphoneSchema = z.enum(['not-needed', 'unknown', 'granted', 'denied']);
 export const logEntrySchema = z.object({
   at: z.number(),
   kind: z.enum(['start', 'mode', 'end', 'error', 'info']),
-  agent: z.string().optional(),
-  mode: modeSchema.optional(),
+  agent: z.optional(z.string()),
+  mode: z.optional(modeSchema),
   text: z.string(),
 });
 
 /** The whole snapshot, checked by UIs on what arrives over their port. */
 export const earshotStateSchema = z.object({
-  revision: z.number().int().nonnegative(),
+  revision: z.int().check(z.nonnegative()),
   configured: z.boolean(),
   registration: registrationSchema,
   user: z.object({
-    extension: z.string().optional(),
-    displayName: z.string().optional(),
-    scope: z.enum(SCOPES).optional(),
+    extension: z.optional(z.string()),
+    displayName: z.optional(z.string()),
+    scope: z.optional(z.enum(SCOPES)),
     dtmfMonitoringGranted: z.boolean(),
   }),
   agents: z.record(z.string(), agentCallStateSchema),
-  session: sessionSchema.nullable(),
+  session: z.nullable(sessionSchema),
   microphone: microphoneSchema,
   log: z.array(logEntrySchema),
 });
@@ -123,7 +122,7 @@ export const engineEventSchema = z.object({
   type: z.literal('state'),
   registration: registrationSchema,
   agents: z.record(z.string(), agentCallStateSchema),
-  session: sessionSchema.nullable(),
+  session: z.nullable(sessionSchema),
   microphone: microphoneSchema,
   newLog: z.array(logEntrySchema),
 });
@@ -133,25 +132,28 @@ const engineConfigSchema = z.object({
     wsUrl: z.string(),
     domain: z.string(),
     username: z.string(),
-    authorizationUsername: z.string().optional(),
+    authorizationUsername: z.optional(z.string()),
     password: z.string(),
-    displayName: z.string().optional(),
+    displayName: z.optional(z.string()),
   }),
   profile: z.object({
     id: z.enum(PROFILE_IDS),
     overrides: z.object({
-      dialPrefix: z.string().optional(),
-      modeCodes: z.partialRecord(modeSchema, z.string()).optional(),
-      dtmfMethod: z.enum(['rfc4733', 'info']).optional(),
-      pin: z.string().optional(),
-      tappingCode: z.string().optional(),
+      dialPrefix: z.optional(z.string()),
+      modeCodes: z.optional(z.partialRecord(modeSchema, z.string())),
+      dtmfMethod: z.optional(z.enum(['rfc4733', 'info'])),
+      pin: z.optional(z.string()),
+      tappingCode: z.optional(z.string()),
+      switchBy: z.optional(z.enum(['dtmf', 'redial'])),
+      endsWithAgent: z.optional(z.boolean()),
+      pbxOriginates: z.optional(z.boolean()),
     }),
   }),
   iceServers: z.array(
     z.object({
       urls: z.union([z.string(), z.array(z.string())]),
-      username: z.string().optional(),
-      credential: z.string().optional(),
+      username: z.optional(z.string()),
+      credential: z.optional(z.string()),
     }),
   ),
   onNetPattern: z.string(),
@@ -161,15 +163,15 @@ const engineConfigSchema = z.object({
 
 /** What the coordinator sends the engine (lib/phone/engine-api.ts). */
 export const engineCommandSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('configure'), config: engineConfigSchema.nullable() }),
+  z.object({ type: z.literal('configure'), config: z.nullable(engineConfigSchema) }),
   z.object({ type: z.literal('watch'), extensions: z.array(z.string()) }),
-  z.object({ type: z.literal('start'), agent: z.string(), name: z.string().optional() }),
+  z.object({ type: z.literal('start'), agent: z.string(), name: z.optional(z.string()) }),
   z.object({ type: z.literal('set-mode'), mode: modeSchema }),
   z.object({ type: z.literal('hangup') }),
   z.object({
     type: z.literal('set-output'),
-    deviceId: z.string().optional(),
-    volume: z.number().optional(),
+    deviceId: z.optional(z.string()),
+    volume: z.optional(z.number()),
   }),
   z.object({ type: z.literal('sync') }),
 ]);
