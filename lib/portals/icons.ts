@@ -1,6 +1,9 @@
 import type { CompiledAdapter } from './scan';
 import { findRows, readRow, rowOf, type AgentRow } from './scan';
 
+/** Work per slice before yielding to the page (a long task is 50 ms). */
+const SLICE_BUDGET_MS = 8;
+
 /** Tag of the element Earshot adds to a row (its content lives in a closed shadow root). */
 export const ICON_TAG = 'earshot-monitor-icon';
 
@@ -19,9 +22,11 @@ svg { width: 16px; height: 16px; fill: currentColor; }
 const SPEAKER_SVG_PATH = 'M3 9v6h4l5 5V4L7 9H3zm13.5 3A4.5 4.5 0 0 0 14 8v8a4.5 4.5 0 0 0 2.5-4zM14 3.2v2.1a7 7 0 0 1 0 13.4v2.1a9 9 0 0 0 0-17.6z';
 
 interface Entry {
-  host: HTMLElement;
-  button: HTMLButtonElement;
   agent: AgentRow;
+  /** Near the viewport: only such rows get an icon element (a 2,000-row list needs a few dozen). */
+  visible: boolean;
+  host?: HTMLElement;
+  button?: HTMLButtonElement;
 }
 
 export interface IconManagerOptions {
@@ -31,8 +36,10 @@ export interface IconManagerOptions {
   isOnCall: (agent: AgentRow) => boolean;
   /** A trusted click on Earshot's icon. Untrusted (scripted) clicks never get here. */
   onActivate: (agent: { extension: string; name?: string }, event: Event) => void;
-  /** The agents whose rows are in the page now (debounced by the caller if needed). */
+  /** The agents whose rows are near the viewport (what is worth watching); debounce in the caller if needed. */
   onAgentsChanged?: (agents: { extension: string; name?: string }[]) => void;
+  /** Give icons only to rows near the viewport (IntersectionObserver). Default: when the browser has it. */
+  lazy?: boolean;
 }
 
 /**
@@ -48,18 +55,32 @@ export class IconManager {
   /** Our hosts only: a page cannot add to it, so a look-alike element is never taken for ours. */
   private readonly byHost = new WeakMap<EventTarget, Entry>();
   private readonly observer: MutationObserver;
+  private readonly io: IntersectionObserver | undefined;
   private enabled = true;
   private dirty = new Set<Node>();
-  private scheduled = false;
+  private collecting = false;
+  /** Rows to (re-)read, in page order. */
+  private readonly queue = new Set<Element>();
+  private draining: ReturnType<typeof setTimeout> | undefined;
+  private scanStarted: number | undefined;
   private hovered: Entry | undefined;
   private lastReported = '';
+  private readonly benchmarking: boolean;
+  /** The shared icon stylesheet; null when adopting stylesheets is not possible here. */
+  private sheet: CSSStyleSheet | null | undefined;
 
   constructor(private readonly options: IconManagerOptions) {
     const { doc } = options;
+    this.benchmarking = doc.querySelector('meta[name="earshot-bench"]') !== null;
     this.observer = new (doc.defaultView?.MutationObserver ?? MutationObserver)((records) => this.onMutations(records));
     doc.addEventListener('click', this.onClick, true);
     doc.addEventListener('pointerover', this.onPointerOver, true);
     doc.addEventListener('focusin', this.onPointerOver, true);
+    const IO = doc.defaultView?.IntersectionObserver;
+    this.io =
+      options.lazy !== false && IO
+        ? new IO((records) => this.onIntersect(records), { rootMargin: '300px 0px' })
+        : undefined;
     this.observer.observe(doc.documentElement, { childList: true, subtree: true, characterData: true });
     this.scan(doc);
   }
@@ -85,6 +106,9 @@ export class IconManager {
   destroy(): void {
     const { doc } = this.options;
     this.observer.disconnect();
+    this.io?.disconnect();
+    clearTimeout(this.draining);
+    this.queue.clear();
     doc.removeEventListener('click', this.onClick, true);
     doc.removeEventListener('pointerover', this.onPointerOver, true);
     doc.removeEventListener('focusin', this.onPointerOver, true);
@@ -92,32 +116,89 @@ export class IconManager {
     this.enabled = false;
   }
 
-  /** Processes pending mutations now (tests; otherwise batched in a microtask). */
+  /** Processes pending mutations and queued rows now, in one go (tests; otherwise batched and sliced). */
   flush(): void {
-    this.scheduled = false;
+    this.collect();
+    this.drain(Number.POSITIVE_INFINITY);
+  }
+
+  /** Queues every row under `root`; the first scan of a big list is sliced like any update. */
+  private scan(root: ParentNode): void {
+    if (!this.enabled) return;
+    this.scanStarted ??= this.now();
+    for (const row of findRows(root, this.options.compiled)) this.queue.add(row);
+    this.schedule();
+  }
+
+  /** Turns the mutations seen since the last pass into rows to re-read; forgets rows that left the page. */
+  private collect(): void {
+    this.collecting = false;
     const roots = this.dirty;
     this.dirty = new Set();
     if (!this.enabled) return;
     for (const [row, entry] of this.entries) {
-      if (!row.isConnected || !entry.host.isConnected) this.remove(row);
+      if (!row.isConnected || (entry.host && !entry.host.isConnected)) this.remove(row);
     }
-    const rows = new Set<Element>();
     for (const node of roots) {
       if (!node.isConnected) continue;
       const element = node.nodeType === 1 ? (node as Element) : node.parentElement;
       if (!element) continue;
       const row = rowOf(element, this.options.compiled);
-      if (row) rows.add(row);
-      else for (const found of findRows(element, this.options.compiled)) rows.add(found);
+      if (row) this.queue.add(row);
+      else for (const found of findRows(element, this.options.compiled)) this.queue.add(found);
     }
-    for (const row of rows) this.upsert(row);
-    this.report();
   }
 
-  private scan(root: ParentNode): void {
-    if (!this.enabled) return;
-    for (const row of findRows(root, this.options.compiled)) this.upsert(row);
+  /**
+   * Reads queued rows until the time budget is spent, then yields to the page
+   * and goes on in the next task: Earshot never causes a long task, however
+   * long the agent list.
+   */
+  private drain(budgetMs: number): void {
+    this.draining = undefined;
+    if (!this.enabled) {
+      this.queue.clear();
+      return;
+    }
+    const started = this.now();
+    let done = 0;
+    for (const row of this.queue) {
+      this.queue.delete(row);
+      this.upsert(row);
+      if (++done % 16 === 0 && this.now() - started > budgetMs) break;
+    }
+    this.measure('earshot:slice', started);
+    if (this.queue.size > 0) {
+      this.draining = setTimeout(() => this.drain(SLICE_BUDGET_MS), 0);
+      return;
+    }
     this.report();
+    if (this.scanStarted !== undefined) {
+      this.measure('earshot:first-scan', this.scanStarted);
+      this.scanStarted = undefined;
+    }
+  }
+
+  private schedule(): void {
+    if (this.draining === undefined && this.queue.size > 0) this.draining = setTimeout(() => this.drain(SLICE_BUDGET_MS), 0);
+  }
+
+  private now(): number {
+    return this.options.doc.defaultView?.performance.now() ?? 0;
+  }
+
+  /**
+   * A User Timing entry per pass, so the benchmark can read Earshot's own cost
+   * from the page's timeline. Only on pages that ask for it (bench/portal.html
+   * has `<meta name="earshot-bench">`): entries would pile up otherwise.
+   */
+  private measure(name: string, start: number): void {
+    if (!this.benchmarking) return;
+    try {
+      this.options.doc.defaultView?.performance.measure(name, { start, end: this.now() });
+    } catch {
+      // User Timing unavailable: nothing to record.
+    }
   }
 
   private onMutations(records: MutationRecord[]): void {
@@ -126,9 +207,12 @@ export class IconManager {
       this.dirty.add(record.target);
       for (const node of record.addedNodes) this.dirty.add(node);
     }
-    if (this.dirty.size > 0 && !this.scheduled) {
-      this.scheduled = true;
-      queueMicrotask(() => this.flush());
+    if (this.dirty.size > 0 && !this.collecting) {
+      this.collecting = true;
+      queueMicrotask(() => {
+        this.collect();
+        this.drain(SLICE_BUDGET_MS);
+      });
     }
   }
 
@@ -141,31 +225,51 @@ export class IconManager {
 
   private upsert(row: Element): void {
     const agent = readRow(row, this.options.compiled);
-    const existing = this.entries.get(row);
+    let entry = this.entries.get(row);
     if (!agent) {
-      if (existing) this.remove(row);
+      if (entry) this.remove(row);
       return;
     }
-    if (existing && existing.host.parentNode === agent.slot) {
-      existing.agent = agent;
-      this.label(existing);
-      this.applyVisibility(existing);
-      return;
+    if (!entry) {
+      entry = { agent, visible: this.io === undefined };
+      this.entries.set(row, entry);
+      this.io?.observe(row);
     }
-    if (existing) this.remove(row);
-    const entry = this.createEntry(agent);
-    this.entries.set(row, entry);
-    const host = entry.host;
-    this.applyVisibility(entry);
-    agent.slot.append(host);
+    entry.agent = agent;
+    if (entry.visible) this.show(entry);
   }
 
-  private createEntry(agent: AgentRow): Entry {
+  private onIntersect(records: IntersectionObserverEntry[]): void {
+    for (const record of records) {
+      const entry = this.entries.get(record.target);
+      if (!entry) continue;
+      entry.visible = record.isIntersecting;
+      if (entry.visible && this.enabled) this.show(entry);
+    }
+    this.report();
+  }
+
+  /** Gives a row its icon (once; again if the portal moved the row's slot) and updates it. */
+  private show(entry: Entry): void {
+    if (!entry.host || entry.host.parentNode !== entry.agent.slot) {
+      entry.host?.remove();
+      const { host, button } = this.createView();
+      entry.host = host;
+      entry.button = button;
+      this.byHost.set(host, entry);
+      this.label(entry);
+      this.applyVisibility(entry);
+      entry.agent.slot.append(host);
+      return;
+    }
+    this.label(entry);
+    this.applyVisibility(entry);
+  }
+
+  private createView(): { host: HTMLElement; button: HTMLButtonElement } {
     const { doc } = this.options;
     const host = doc.createElement(ICON_TAG);
     const shadow = host.attachShadow({ mode: 'closed' });
-    const style = doc.createElement('style');
-    style.textContent = ICON_CSS;
     const button = doc.createElement('button');
     button.type = 'button';
     const svg = doc.createElementNS('http://www.w3.org/2000/svg', 'svg');
@@ -175,15 +279,41 @@ export class IconManager {
     path.setAttribute('d', SPEAKER_SVG_PATH);
     svg.append(path);
     button.append(svg);
-    shadow.append(style, button);
-    const entry = { host, button, agent };
-    this.byHost.set(host, entry);
-    this.label(entry);
-    return entry;
+    this.style(shadow);
+    shadow.append(button);
+    return { host, button };
+  }
+
+  /**
+   * One constructed stylesheet shared by every icon (parsing the CSS once
+   * per row costs more than everything else together); a <style> per root
+   * where adopting is refused (Firefox content-script wrappers).
+   */
+  private style(shadow: ShadowRoot): void {
+    if (this.sheet === undefined) {
+      try {
+        const Sheet = this.options.doc.defaultView?.CSSStyleSheet ?? CSSStyleSheet;
+        const sheet = new Sheet();
+        sheet.replaceSync(ICON_CSS);
+        shadow.adoptedStyleSheets = [sheet];
+        this.sheet = sheet;
+        return;
+      } catch {
+        this.sheet = null;
+      }
+    }
+    if (this.sheet) {
+      shadow.adoptedStyleSheets = [this.sheet];
+      return;
+    }
+    const style = this.options.doc.createElement('style');
+    style.textContent = ICON_CSS;
+    shadow.append(style);
   }
 
   /** Accessible name and tooltip; the host carries the extension so the page (and tests) can see which row it is on. */
   private label({ host, button, agent }: Entry): void {
+    if (!host || !button) return;
     const text = `Listen to ${agent.name ? `${agent.name} (${agent.extension})` : `extension ${agent.extension}`}`;
     if (button.getAttribute('aria-label') === text) return;
     button.setAttribute('aria-label', text);
@@ -192,6 +322,7 @@ export class IconManager {
   }
 
   private applyVisibility(entry: Entry): void {
+    if (!entry.host) return;
     const show = this.enabled && this.options.isOnCall(entry.agent);
     if (entry.host.hidden === !show) return;
     entry.host.hidden = !show;
@@ -201,12 +332,13 @@ export class IconManager {
     const entry = this.entries.get(row);
     if (!entry) return;
     this.entries.delete(row);
+    this.io?.unobserve(row);
     if (this.hovered === entry) this.hovered = undefined;
-    entry.host.remove();
+    entry.host?.remove();
   }
 
   private report(): void {
-    const agents = [...this.entries.values()].map((e) => ({ extension: e.agent.extension, ...(e.agent.name ? { name: e.agent.name } : {}) }));
+    const agents = [...this.entries.values()].filter((e) => e.visible).map((e) => ({ extension: e.agent.extension, ...(e.agent.name ? { name: e.agent.name } : {}) }));
     const key = agents.map((a) => `${a.extension}:${a.name ?? ''}`).join('|');
     if (key === this.lastReported) return;
     this.lastReported = key;
@@ -220,7 +352,7 @@ export class IconManager {
     event.stopPropagation();
     event.preventDefault();
     if (!event.isTrusted) return;
-    if (entry.host.hidden || !entry.host.isConnected) return;
+    if (!entry.host || entry.host.hidden || !entry.host.isConnected) return;
     this.options.onActivate({ extension: entry.agent.extension, ...(entry.agent.name ? { name: entry.agent.name } : {}) }, event);
   };
 
@@ -229,8 +361,8 @@ export class IconManager {
     const row = target && typeof target.closest === 'function' ? rowOf(target, this.options.compiled) : null;
     const entry = row ? this.entries.get(row) : undefined;
     if (entry === this.hovered) return;
-    this.hovered?.host.removeAttribute('data-hover');
+    this.hovered?.host?.removeAttribute('data-hover');
     this.hovered = entry;
-    entry?.host.setAttribute('data-hover', '');
+    entry?.host?.setAttribute('data-hover', '');
   };
 }

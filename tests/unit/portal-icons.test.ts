@@ -21,7 +21,10 @@ function start(isOnCall: (agent: AgentRow) => boolean = (a) => a.portalOnCall ??
     isOnCall,
     onActivate: (agent) => activated.push(agent),
     onAgentsChanged: (agents) => reported.push(agents.map((a) => a.extension)),
+    lazy: false, // happy-dom's IntersectionObserver never reports; the lazy path has its own test
   });
+  // The first scan is sliced into tasks; run it now.
+  manager.flush();
   return manager;
 }
 
@@ -54,6 +57,19 @@ describe('IconManager', () => {
     manager?.refresh();
     expect(visible()).toEqual(['1001']);
   });
+
+  it('scans a long list in slices, each under the budget, without blocking the page', async () => {
+    const tbody = document.querySelector('tbody') as HTMLElement;
+    const template = tbody.querySelector('tr') as HTMLElement;
+    for (let i = 0; i < 600; i++) {
+      const tr = template.cloneNode(true) as HTMLElement;
+      (tr.querySelector('.agent-ext') as HTMLElement).textContent = String(20000 + i);
+      tbody.append(tr);
+    }
+    manager = new IconManager({ doc: document, compiled, isOnCall: () => true, onActivate: () => undefined, lazy: false });
+    expect(icons()).toHaveLength(0); // nothing is done synchronously in the constructor
+    await vi.waitFor(() => expect(icons()).toHaveLength(603), { timeout: 20_000 });
+  }, 30_000);
 
   it('is idempotent: a second scan or manager pass adds nothing', async () => {
     start();
@@ -132,11 +148,62 @@ describe('IconManager', () => {
     manager?.setEnabled(false);
     expect(icons()).toHaveLength(0);
     manager?.setEnabled(true);
+    manager?.flush();
     expect(icons()).toHaveLength(3);
     manager?.destroy();
     expect(icons()).toHaveLength(0);
     document.querySelector('tbody')?.append(document.querySelector('tr')?.cloneNode(true) as Node);
     await tick();
     expect(icons()).toHaveLength(0);
+  });
+});
+
+describe('IconManager with lazy icons (IntersectionObserver)', () => {
+  /** A fake IntersectionObserver (unit test only): the test says which rows are in view. */
+  class FakeIO {
+    static current: FakeIO | undefined;
+    readonly observed = new Set<Element>();
+    constructor(readonly callback: (records: IntersectionObserverEntry[]) => void) {
+      FakeIO.current = this;
+    }
+    observe(el: Element) {
+      this.observed.add(el);
+    }
+    unobserve(el: Element) {
+      this.observed.delete(el);
+    }
+    disconnect() {
+      this.observed.clear();
+    }
+    show(rows: Element[], isIntersecting = true) {
+      this.callback(rows.map((target) => ({ target, isIntersecting }) as IntersectionObserverEntry));
+    }
+  }
+
+  it('gives icons only to rows near the viewport and reports only those agents', () => {
+    const original = window.IntersectionObserver;
+    (window as unknown as { IntersectionObserver: unknown }).IntersectionObserver = FakeIO;
+    try {
+      manager = new IconManager({
+        doc: document,
+        compiled,
+        isOnCall: (a) => a.portalOnCall ?? false,
+        onActivate: () => undefined,
+        onAgentsChanged: (agents) => reported.push(agents.map((a) => a.extension)),
+      });
+      manager.flush();
+      expect(manager.size).toBe(3);
+      expect(icons()).toHaveLength(0);
+      const io = FakeIO.current as FakeIO;
+      expect(io.observed.size).toBe(3);
+      io.show([document.querySelector('tr[data-agent-id="1006"]') as Element]);
+      expect(icons().map((i) => i.dataset.extension)).toEqual(['1006']);
+      expect(reported.at(-1)).toEqual(['1006']);
+      document.querySelector('tr[data-agent-id="1006"]')?.remove();
+      manager.flush();
+      expect(io.observed.size).toBe(2);
+    } finally {
+      (window as unknown as { IntersectionObserver: unknown }).IntersectionObserver = original;
+    }
   });
 });

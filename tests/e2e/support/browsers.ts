@@ -96,6 +96,9 @@ export async function launchFirefox(
     extraPrefsFirefox: {
       'extensions.webextensions.uuids': JSON.stringify({ [GECKO_ID]: FIREFOX_UUID }),
       'media.autoplay.default': 0,
+      // The lab answers with 127.0.0.1 candidates only; Firefox's mDNS-obfuscated
+      // host candidates cannot pair with them (lab/media/README.md).
+      'media.peerconnection.ice.obfuscate_host_addresses': false,
       'media.autoplay.blocking_policy': 0,
       'datareporting.policy.dataSubmissionEnabled': false,
       'app.update.enabled': false,
