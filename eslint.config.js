@@ -1,5 +1,6 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import globals from 'globals';
 
 export default tseslint.config(
   { ignores: ['.output/**', '.wxt/**', 'node_modules/**', 'docs/**', 'dist/**', '.dev/**'] },
@@ -15,6 +16,11 @@ export default tseslint.config(
         { selector: "CallExpression[callee.property.name='skip']", message: 'No skipped tests.' },
       ],
     },
+  },
+  {
+    // The lab's demo portal is a plain browser script served to the page.
+    files: ['lab/portal/**/*.js'],
+    languageOptions: { sourceType: 'script', globals: { ...globals.browser } },
   },
   {
     // lib/ is pure logic: browser globals only in lib/phone and lib/platform.

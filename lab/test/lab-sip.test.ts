@@ -1,0 +1,226 @@
+// @vitest-environment node
+// The lab over real SIP/WebSocket with real WebRTC media (sip.js + wrtc clients).
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Inviter } from 'sip.js';
+import WebSocket from 'ws';
+import { startLab, type Lab } from '../index';
+import { CallRefused, LabSipClient, until } from './support/sip-client';
+
+let lab: Lab;
+const clients: LabSipClient[] = [];
+
+beforeAll(async () => {
+  lab = await startLab({ sipPort: 0, httpPort: 0, quiet: true });
+});
+afterAll(async () => lab?.close());
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => c.close()));
+  for (const s of [...lab.pbx.sessions.values()]) lab.pbx.endSession(s.id, 'test cleanup');
+  await api('POST', '/api/config', { dialect: 'asterisk-chanspy', pin: null, sessionEnd: null });
+  await api('POST', '/api/faults', { kind: 'clear' });
+});
+
+async function api<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
+  const res = await fetch(`${lab.httpUrl}${path}`, {
+    method,
+    headers: body ? { 'content-type': 'application/json' } : {},
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
+  return (await res.json()) as T;
+}
+
+async function client(extension: string, password = `lab-${extension}`): Promise<LabSipClient> {
+  const c = new LabSipClient(extension, password, lab.wsUrl);
+  clients.push(c);
+  return c;
+}
+
+async function registered(extension: string): Promise<LabSipClient> {
+  const c = await client(extension);
+  expect(await c.register()).toBe(200);
+  return c;
+}
+
+const hearing = (who: string) => api<{ sources: Record<string, number> }>('GET', `/api/hearing/${who}?windowMs=400`).then((r) => r.sources);
+const sessionOf = async (supervisor: string) =>
+  (await api<{ supervisor: string; mode: string }[]>('GET', '/api/sessions')).find((s) => s.supervisor === supervisor);
+const heard = (sources: Record<string, number>, id: string) => (sources[id] ?? 0) > 0.01;
+
+/** Raw SIP over a WebSocket, for malformed input. */
+async function raw(messages: string[]): Promise<string[]> {
+  const ws = new WebSocket(lab.wsUrl, 'sip');
+  await new Promise((r) => ws.once('open', r));
+  const replies: string[] = [];
+  ws.on('message', (d) => replies.push(String(d)));
+  for (const m of messages) ws.send(m);
+  await new Promise((r) => setTimeout(r, 300));
+  ws.close();
+  return replies;
+}
+
+const request = (method: string, extra = '', body = '') =>
+  `${method} sip:lab.earshot.test SIP/2.0\r\nVia: SIP/2.0/WS test.invalid;branch=z9hG4bK${Math.random().toString(16).slice(2)}\r\nMax-Forwards: 70\r\nFrom: <sip:2001@lab.earshot.test>;tag=a1\r\nTo: <sip:2001@lab.earshot.test>\r\nCall-ID: raw-${Math.random()}\r\nCSeq: 1 ${method}\r\n${extra}Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+
+describe('registration', () => {
+  it('registers with good credentials (401 challenge, then 200)', async () => {
+    await registered('2001');
+    const regs = await api<{ extension: string }[]>('GET', '/api/registrations');
+    expect(regs.map((r) => r.extension)).toContain('2001');
+  });
+
+  it('refuses a wrong password with 403', async () => {
+    const c = await client('2002', 'wrong');
+    expect(await c.register()).toBe(403);
+    const events = await api<{ kind: string; text: string }[]>('GET', '/api/events');
+    expect(events.some((e) => e.kind === 'auth' && /2002.*wrong credentials/.test(e.text))).toBe(true);
+  });
+});
+
+describe('bad input gets the proper SIP error and the lab keeps serving', () => {
+  it('answers OPTIONS, 501 for an unknown method, 400 for missing headers and bad Content-Length, 513 for oversize', async () => {
+    const replies = await raw([
+      request('OPTIONS'),
+      request('FROB'),
+      'this is not SIP at all\r\n\r\n',
+      request('OPTIONS').replace(/CSeq: 1 OPTIONS\r\n/, ''),
+      request('OPTIONS', '', 'x').replace('Content-Length: 1', 'Content-Length: 40'),
+      request('MESSAGE', 'Content-Type: text/plain\r\n', 'x'.repeat(70 * 1024)),
+    ]);
+    const statuses = replies.map((r) => r.split('\r\n')[0]);
+    expect(statuses).toContain('SIP/2.0 200 OK');
+    expect(statuses).toContain('SIP/2.0 501 Not Implemented');
+    expect(statuses.some((s) => /^SIP\/2.0 400 Bad Request \(missing CSeq\)/.test(s ?? ''))).toBe(true);
+    expect(statuses).toContain('SIP/2.0 400 Bad Request (Content-Length mismatch)');
+    expect(statuses.some((s) => /^SIP\/2.0 513/.test(s ?? ''))).toBe(true);
+    expect(replies.find((r) => r.startsWith('SIP/2.0 501'))).toMatch(/Allow: INVITE/);
+    await registered('2001');
+  });
+});
+
+describe('dialog event package (RFC 4235)', () => {
+  it('NOTIFYs early with the remote identity, confirmed without it, then terminated', async () => {
+    const sup = await registered('2001');
+    const watch = sup.watch('1008');
+    await until(() => watch.bodies.length >= 1, 5000, 'initial NOTIFY');
+    expect(watch.bodies[0]).not.toMatch(/<dialog /);
+    const call = await api<{ id: string }>('POST', '/api/calls', { agent: '1008', customer: '5550199', answerAfterMs: 200 });
+    await until(() => watch.bodies.some((b) => /<state>confirmed<\/state>/.test(b)), 5000, 'confirmed NOTIFY');
+    const early = watch.bodies.find((b) => /<state>early<\/state>/.test(b));
+    const confirmed = watch.bodies.find((b) => /<state>confirmed<\/state>/.test(b));
+    expect(early).toMatch(/<identity display="Customer 5550199">sip:5550199@lab.earshot.test<\/identity>/);
+    expect(confirmed).not.toMatch(/<identity/);
+    await api('DELETE', `/api/calls/${call.id}`);
+    await until(() => watch.bodies.length >= 4, 5000, 'terminated NOTIFY');
+    expect(watch.bodies.at(-1)).not.toMatch(/<dialog /);
+    const versions = watch.bodies.map((b) => Number(/version="(\d+)"/.exec(b)?.[1]));
+    expect(versions).toEqual([...versions].sort((a, b) => a - b));
+  });
+});
+
+describe('monitor rules', () => {
+  it.each([
+    ['4001', '*2221001', 403],
+    ['1001', '*2221002', 403],
+    ['2001', '*2221008', 480],
+    ['2001', '*2221099', 404],
+    ['2001', '*2201001', 404],
+  ])('%s dialling %s gets %i', async (ext, target, status) => {
+    const c = await registered(ext);
+    await expect(c.call(target)).rejects.toEqual(new CallRefused(status));
+  });
+
+  it('refuses a second supervisor on a monitored call with 486', async () => {
+    const a = await registered('2001');
+    const b = await registered('2002');
+    await a.call('*2221002');
+    await expect(b.call('*2221002')).rejects.toEqual(new CallRefused(486));
+  });
+
+  it('refuses Whisper on an internal call: the mode stays, the refusal is logged', async () => {
+    const sup = await registered('2001');
+    const call = await sup.call('*2221006');
+    await call.dtmf('5');
+    await until(async () => {
+      const events = await api<{ kind: string; text: string }[]>('GET', '/api/events');
+      return events.some((e) => e.kind === 'refused' && /Whisper refused/.test(e.text));
+    }, 5000, 'refusal');
+    expect((await sessionOf('2001'))?.mode).toBe('listen');
+  });
+
+  it('tapping code: Office Managers and granted users only', async () => {
+    await api('POST', '/api/config', { dialect: 'netsapiens-tapping' });
+    const sup = await registered('2001');
+    await expect(sup.call('*551001')).rejects.toEqual(new CallRefused(403));
+    const om = await registered('3001');
+    await om.call('*551001');
+    const granted = await registered('3002');
+    await granted.call('*551003');
+    expect((await api<unknown[]>('GET', '/api/sessions')).length).toBe(2);
+  });
+});
+
+/** Every dialect: how to start, and how to reach each mode. */
+const dialects = [
+  { dialect: 'asterisk-chanspy', who: '2001', start: '*2221001', modes: { whisper: '5', barge: '6', listen: '4' } },
+  { dialect: 'freeswitch-eavesdrop', who: '2001', start: '*331001', pin: '4321', modes: { whisper: '2', barge: '3', listen: '0' } },
+  { dialect: 'netsapiens-tapping', who: '3001', start: '*551001', modes: { whisper: '*2', barge: '*3', listen: '*1' } },
+  { dialect: 'asterisk-per-mode', who: '2001', start: '*2211001', redial: { whisper: '*2231001', barge: '*2241001', listen: '*2211001' } },
+] as const;
+
+describe.each(dialects)('$dialect: Listen → Whisper → Barge-In → Listen, with what each party hears', (d) => {
+  it('follows the mixing matrix (real media)', async () => {
+    await api('POST', '/api/config', { dialect: d.dialect, pin: 'pin' in d ? d.pin : null });
+    const sup = await registered(d.who);
+    let call = await sup.call(d.start);
+    call.talk(700);
+    if ('pin' in d) {
+      // No audio until the PIN.
+      await new Promise((r) => setTimeout(r, 300));
+      expect(heard(await hearing(d.who), 'agent:1001')).toBe(false);
+      await call.dtmf(d.pin);
+    }
+    const leg = () => `leg:${(call.session as Inviter).request.callId}`;
+    // Listen: the supervisor hears both; nobody hears the supervisor.
+    await until(async () => {
+      const s = await hearing(d.who);
+      return heard(s, 'agent:1001') && heard(s, 'customer:5550101');
+    }, 8000, 'supervisor hears both');
+    expect(heard(await hearing('agent:1001'), leg())).toBe(false);
+    expect(heard(await hearing('customer:5550101'), leg())).toBe(false);
+
+    const switchTo = async (mode: 'whisper' | 'barge' | 'listen') => {
+      if ('modes' in d) await call.dtmf(d.modes[mode]);
+      else {
+        await call.hangup();
+        call = await sup.call(d.redial[mode]);
+        call.talk(700);
+      }
+      await until(async () => (await sessionOf(d.who))?.mode === mode, 5000, `mode ${mode}`);
+    };
+
+    await switchTo('whisper');
+    await until(async () => heard(await hearing('agent:1001'), leg()), 8000, 'agent hears the whisper');
+    expect(heard(await hearing('customer:5550101'), leg())).toBe(false);
+
+    await switchTo('barge');
+    await until(async () => heard(await hearing('customer:5550101'), leg()), 8000, 'customer hears the barge');
+    expect(heard(await hearing('agent:1001'), leg())).toBe(true);
+
+    await switchTo('listen');
+    await until(async () => !heard(await hearing('agent:1001'), leg()) && !heard(await hearing('customer:5550101'), leg()), 8000, 'back to listen');
+    const events = await api<{ kind: string; data?: { method?: string } }[]>('GET', '/api/events');
+    if ('modes' in d) expect(events.some((e) => e.kind === 'dtmf' && e.data?.method === 'info')).toBe(true);
+  }, 60_000);
+});
+
+describe('session end', () => {
+  it("hangs up the supervisor when the agent's call ends (with-agent)", async () => {
+    const sup = await registered('2001');
+    const call = await sup.call('*2221004');
+    const calls = await api<{ id: string; agent: string }[]>('GET', '/api/calls');
+    const target = calls.find((c) => c.agent === '1004');
+    await api('DELETE', `/api/calls/${target?.id}`);
+    await until(() => call.session.state === 'Terminated', 5000, 'BYE from the lab');
+    await api('POST', '/api/calls', { agent: '1004', customer: '5550104', answerAfterMs: 0 });
+  });
+});
