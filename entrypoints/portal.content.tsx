@@ -17,6 +17,8 @@ import { compileAdapter, readUser, type AgentRow } from '@/lib/portals/scan';
 import type { EarshotState } from '@/lib/state/snapshot';
 
 const LOADED = Symbol.for('earshot.portal');
+/** How long the in-page panel stays after a session ends, so its last message can be read. */
+const PANEL_LINGER_MS = 4000;
 
 export default defineContentScript({
   registration: 'runtime',
@@ -80,6 +82,7 @@ export default defineContentScript({
     };
 
     let reportTimer: ReturnType<typeof setTimeout> | undefined;
+    let closeTimer: ReturnType<typeof setTimeout> | undefined;
     const icons = new IconManager({
       doc: document,
       compiled,
@@ -117,8 +120,15 @@ export default defineContentScript({
       connect: () => browser.runtime.connect({ name: STATE_PORT_NAME }) as unknown as PortLike,
       onState: (next) => {
         const wasLive = state?.session ? isLive(state.session.status) : false;
+        const live = next.session ? isLive(next.session.status) : false;
         state = next;
-        if (!wasLive && next.session && isLive(next.session.status)) panelOpen = true;
+        if (!wasLive && live) panelOpen = true;
+        // Out of the way of the agent list once the session is over (the side panel keeps the log).
+        clearTimeout(closeTimer);
+        if (wasLive && !live) closeTimer = setTimeout(() => {
+          panelOpen = false;
+          draw();
+        }, PANEL_LINGER_MS);
         applyRules();
         icons.refresh();
         draw();
@@ -133,6 +143,7 @@ export default defineContentScript({
 
     ctx.onInvalidated(() => {
       clearTimeout(reportTimer);
+      clearTimeout(closeTimer);
       client.close();
       icons.destroy();
       render(null, mount);

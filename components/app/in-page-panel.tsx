@@ -38,7 +38,7 @@ export function InPagePanel({ state, connected, send, open, onClose, notice, onD
               ×
             </button>
           </header>
-          <MonitorPanel state={state} send={send} connected={connected} />
+          <MonitorPanel state={state} send={send} connected={connected} compact />
         </section>
       )}
     </div>
@@ -52,7 +52,7 @@ export const IN_PAGE_CSS = `
   gap: 8px; align-items: flex-end; font: 14px/1.4 system-ui, sans-serif; }
 .earshot-inpage, .earshot-notice { background: Canvas; color: CanvasText; border: 1px solid #8886; border-radius: 10px;
   box-shadow: 0 6px 24px #0003; }
-.earshot-inpage { width: 340px; max-height: 70vh; overflow: auto; }
+.earshot-inpage { width: 300px; max-height: 70vh; overflow: auto; }
 .earshot-inpage-header { display: flex; align-items: center; justify-content: space-between; padding: 8px 12px 0; }
 .earshot-inpage-header h2 { font-size: 15px; margin: 0; }
 .earshot-notice { display: flex; gap: 8px; align-items: center; padding: 10px 12px; max-width: 340px; }

@@ -25,6 +25,8 @@ export interface MonitorPanelProps {
   connected?: boolean;
   /** Opens the page that grants the microphone once (Chrome); the link shows while it is not granted. */
   onAllowMicrophone?: () => void;
+  /** The in-page panel: session controls only (the log and "monitor an extension" live in the side panel). */
+  compact?: boolean;
 }
 
 const LIVE = new Set<SessionSnapshot['status']>(['idle', 'connecting', 'active', 'reconnecting', 'ending']);
@@ -35,7 +37,7 @@ const LIVE = new Set<SessionSnapshot['status']>(['idle', 'connecting', 'active',
  * session log. Renders from one {@link EarshotState}; shared by the side
  * panel and the in-page panel (its CSS works inside a shadow root).
  */
-export function MonitorPanel({ state, send, now, download = downloadText, connected = true, onAllowMicrophone }: MonitorPanelProps) {
+export function MonitorPanel({ state, send, now, download = downloadText, connected = true, onAllowMicrophone, compact = false }: MonitorPanelProps) {
   const [notice, setNotice] = useState<string>('');
 
   const run = async (command: Parameters<SendCommand>[0]): Promise<void> => {
@@ -133,14 +135,14 @@ export function MonitorPanel({ state, send, now, download = downloadText, connec
         )}
       </section>
 
-      {entitled && (
+      {entitled && !compact && (
         <MonitorExtensionForm
           onSubmit={(extension) => void run({ type: 'monitor-extension', extension })}
           disabledReason={live ? 'Hang up the current session first.' : undefined}
         />
       )}
 
-      <SessionLog log={state.log} onExport={() => void exportLog()} />
+      {!compact && <SessionLog log={state.log} onExport={() => void exportLog()} />}
     </div>
   );
 }

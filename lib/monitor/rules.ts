@@ -51,10 +51,15 @@ export function canUseTapping(user: Pick<UserState, 'scope' | 'dtmfMonitoringGra
   return refuse('Monitoring an extension by tapping code is for Office Managers or users granted DTMF monitoring.');
 }
 
-/** Whether the agent's call can be monitored now. */
+/**
+ * Whether the agent's call can be monitored now. An agent Earshot has no
+ * dialog state for (not watched yet, or a PBX without dialog-info, where the
+ * portal's own call column showed the icon) is left to the PBX, which
+ * answers 480 when the agent is not on a call.
+ */
 export function canMonitorAgent(agent: AgentCallState | undefined, extension: string): Verdict {
-  if (agent?.dialog === 'confirmed') return ALLOWED;
-  if (agent?.dialog === 'early') return refuse(`${extension}'s call is still ringing: wait until it is answered.`);
+  if (!agent || agent.dialog === 'unknown' || agent.dialog === 'confirmed') return ALLOWED;
+  if (agent.dialog === 'early') return refuse(`${extension}'s call is still ringing: wait until it is answered.`);
   return refuse(`${extension} is not on an active call.`);
 }
 

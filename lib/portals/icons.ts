@@ -63,6 +63,8 @@ export class IconManager {
   private readonly queue = new Set<Element>();
   private draining: ReturnType<typeof setTimeout> | undefined;
   private scanStarted: number | undefined;
+  /** Extensions whose visible rows the portal just removed (re-render in progress). */
+  private readonly recentlyVisible = new Set<string>();
   private hovered: Entry | undefined;
   private lastReported = '';
   private readonly benchmarking: boolean;
@@ -137,7 +139,11 @@ export class IconManager {
     this.dirty = new Set();
     if (!this.enabled) return;
     for (const [row, entry] of this.entries) {
-      if (!row.isConnected || (entry.host && !entry.host.isConnected)) this.remove(row);
+      if (!row.isConnected || (entry.host && !entry.host.isConnected)) {
+        // A re-render replaces rows in place: the new row of a visible agent is visible too.
+        if (entry.visible) this.recentlyVisible.add(entry.agent.extension);
+        this.remove(row);
+      }
     }
     for (const node of roots) {
       if (!node.isConnected) continue;
@@ -172,6 +178,7 @@ export class IconManager {
       this.draining = setTimeout(() => this.drain(SLICE_BUDGET_MS), 0);
       return;
     }
+    this.recentlyVisible.clear();
     this.report();
     if (this.scanStarted !== undefined) {
       this.measure('earshot:first-scan', this.scanStarted);
@@ -231,7 +238,8 @@ export class IconManager {
       return;
     }
     if (!entry) {
-      entry = { agent, visible: this.io === undefined };
+      // No flicker on re-render: a row replacing a visible one gets its icon in this same task.
+      entry = { agent, visible: this.io === undefined || this.recentlyVisible.has(agent.extension) };
       this.entries.set(row, entry);
       this.io?.observe(row);
     }

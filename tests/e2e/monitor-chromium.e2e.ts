@@ -1,0 +1,190 @@
+// The supervisor story in real Chromium with the built extension, against the
+// lab over real SIP/WebSocket and WebRTC: sign in to the portal, click the
+// speaker icon, hear the call, Whisper, Join, back to Listen, hang up.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLab, type Lab } from '../../lab/index';
+import { CHROME_E2E_OUT, launchChromium, type ChromiumSession } from './support/browsers';
+import { audible, hearing, labApi, sessionOf, toneWav, until } from './support/lab-client';
+
+let lab: Lab;
+let s: ChromiumSession;
+let panel: Page;
+let portal: Page;
+const figures: Record<string, number> = {};
+
+async function signIn(page: Page, extension: string): Promise<void> {
+  await page.goto(`${lab.httpUrl}/`);
+  await page.evaluate(() => sessionStorage.clear());
+  await page.reload();
+  await page.fill('input[name="extension"]', extension);
+  await page.fill('input[name="password"]', `lab-${extension}`);
+  await page.click('.sign-in button[type="submit"]');
+  await page.waitForSelector('.agents-table tbody tr.agent-row');
+}
+
+/**
+ * Hovers the agent's row and clicks Earshot's icon with the real mouse (a
+ * trusted click). The portal re-renders its rows every second and Earshot's
+ * own panel lingers a few seconds after a session, so aim again until the
+ * icon is what the mouse will hit.
+ */
+async function clickIcon(page: Page, extension: string): Promise<number> {
+  // The portal pages its table (5 agents a page): filter to the agent, as a supervisor would.
+  await page.fill('input[name="filter"]', extension);
+  const icon = page.locator(`earshot-monitor-icon[data-extension="${extension}"]:not([hidden])`);
+  const centre = await until(async () => {
+    await page.hover(`tr[data-agent-id="${extension}"] td.agent-name`, { timeout: 1000 });
+    const box = await icon.boundingBox({ timeout: 1000 });
+    if (!box) return undefined;
+    const point = [box.x + box.width / 2, box.y + box.height / 2] as const;
+    const hit = await page.evaluate(([x, y]) => document.elementFromPoint(x, y)?.tagName === 'EARSHOT-MONITOR-ICON', point);
+    return hit ? point : undefined;
+  }, 20_000, `the icon of ${extension}`);
+  const at = Date.now();
+  await page.mouse.click(centre[0], centre[1]);
+  return at;
+}
+
+async function modeButton(name: RegExp) {
+  return panel.getByRole('button', { name });
+}
+
+beforeAll(async () => {
+  lab = await startLab({ sipPort: 0, httpPort: 0, quiet: true });
+  const dir = mkdtempSync(join(tmpdir(), 'earshot-e2e-'));
+  s = await launchChromium({ extensionDir: CHROME_E2E_OUT, fakeAudio: toneWav(dir, 900) });
+  await s.worker.evaluate(
+    (settings) => (globalThis as unknown as { chrome: { storage: { local: { set(v: object): Promise<void> } } } }).chrome.storage.local.set({ 'earshot:settings': settings }),
+    {
+      pbx: { wsUrl: lab.wsUrl, domain: 'lab.earshot.test', username: '2001', password: 'lab-2001' },
+      portal: { origin: lab.httpUrl, adapter: 'earshot-lab' },
+      // SIP INFO here: deterministic at the lab. RFC 4733 (in-band at the lab) is measured by npm run bench.
+      profile: { id: 'asterisk-chanspy', dtmfMethod: 'info' },
+    },
+  );
+  panel = await s.context.newPage();
+  await panel.goto(`chrome-extension://${s.extensionId}/sidepanel.html`);
+  portal = await s.context.newPage();
+});
+
+afterAll(async () => {
+  await s?.close();
+  await lab?.close();
+  if (Object.keys(figures).length) console.log('[e2e figures]', JSON.stringify(figures));
+});
+
+describe('Chromium: the supervisor story against the lab', () => {
+  it('registers with the PBX and says so in the side panel', async () => {
+    await until(() => panel.locator('.earshot-reg-label').textContent().then((t) => t === 'Ready'), 20_000, 'Ready');
+    const regs = await labApi<{ extension: string }[]>(lab, 'GET', '/api/registrations');
+    expect(regs.map((r) => r.extension)).toContain('2001');
+  });
+
+  it('a page script cannot start monitoring with a synthetic click', async () => {
+    await signIn(portal, '2001');
+    await portal.locator('earshot-monitor-icon[data-extension="1001"]').waitFor({ state: 'attached', timeout: 15_000 });
+    await portal.evaluate(() => {
+      const icon = document.querySelector('earshot-monitor-icon[data-extension="1001"]') as HTMLElement;
+      icon.click();
+      icon.dispatchEvent(new MouseEvent('click', { bubbles: true, composed: true }));
+    });
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await sessionOf(lab, '2001')).toBeUndefined();
+  });
+
+  it('click → Listen: hears both parties, sends silence; the portal row has no icon for an idle agent', async () => {
+    expect(await portal.locator('earshot-monitor-icon[data-extension="1008"]:not([hidden])').count()).toBe(0);
+    const clickedAt = await clickIcon(portal, '1001');
+    await until(() => sessionOf(lab, '2001'), 15_000, 'monitor session');
+    await until(async () => {
+      const heard = await hearing(lab, '2001', 300);
+      return audible(heard, 'agent:1001') && audible(heard, 'customer:5550101');
+    }, 15_000, 'lab sends both parties');
+    // The browser side: the panel's "Heard" meter moves once audio arrives.
+    await until(async () => Number(await panel.locator('.earshot-meters [aria-valuenow]').first().getAttribute('aria-valuenow', { timeout: 1000 })) > 0, 15_000, 'heard level');
+    figures.clickToAudioMs = Date.now() - clickedAt;
+    const sent = await labApi<{ rms: number; frames: number }>(lab, 'GET', '/api/sent/2001?windowMs=1000');
+    expect(sent.frames).toBeGreaterThan(0);
+    expect(sent.rms).toBeLessThan(0.001);
+    const session = await sessionOf(lab, '2001');
+    expect(audible(await hearing(lab, 'agent:1001'), session?.legId ?? '')).toBe(false);
+    expect(audible(await hearing(lab, 'customer:5550101'), session?.legId ?? '')).toBe(false);
+  });
+
+  it('without the early NOTIFY (call already up), Whisper is off with the reason; hang up', async () => {
+    const whisper = await modeButton(/^Whisper/);
+    expect(await whisper.getAttribute('aria-disabled')).toBe('true');
+    expect(await panel.locator(`#${await whisper.getAttribute('aria-describedby')}`).textContent()).toMatch(/could not tell who the agent is talking to/);
+    await panel.getByRole('button', { name: 'Hang up' }).click();
+    await until(async () => (await sessionOf(lab, '2001')) === undefined, 15_000, 'session ended');
+  });
+
+  it('Whisper reaches only the agent; Join reaches both; Listen goes silent again', async () => {
+    // A call that starts while Earshot watches: the early NOTIFY names the customer (off-net).
+    await labApi(lab, 'POST', '/api/calls', { agent: '1008', customer: '5550108', answerAfterMs: 500 });
+    await clickIcon(portal, '1008');
+    await until(() => sessionOf(lab, '2001'), 15_000, 'monitor session on 1008');
+    await until(async () => (await (await modeButton(/^Whisper/)).getAttribute('aria-disabled')) === 'false', 10_000, 'whisper available');
+    const leg = (await sessionOf(lab, '2001'))?.legId ?? '';
+    let at = Date.now();
+    await (await modeButton(/^Whisper/)).click();
+    await until(async () => (await sessionOf(lab, '2001'))?.mode === 'whisper', 15_000, 'whisper at the PBX');
+    figures.modeSwitchWhisperMs = Date.now() - at;
+    await until(async () => audible(await hearing(lab, 'agent:1008'), leg), 15_000, 'agent hears the supervisor');
+    expect(audible(await hearing(lab, 'customer:5550108'), leg)).toBe(false);
+
+    at = Date.now();
+    await (await modeButton(/^Join/)).click();
+    await until(async () => (await sessionOf(lab, '2001'))?.mode === 'barge', 15_000, 'barge at the PBX');
+    figures.modeSwitchBargeMs = Date.now() - at;
+    await until(async () => audible(await hearing(lab, 'customer:5550108'), leg), 15_000, 'customer hears the supervisor');
+
+    at = Date.now();
+    await (await modeButton(/^Listen Only/)).click();
+    await until(async () => (await sessionOf(lab, '2001'))?.mode === 'listen', 15_000, 'listen at the PBX');
+    figures.modeSwitchListenMs = Date.now() - at;
+    await until(async () => (await labApi<{ rms: number }>(lab, 'GET', '/api/sent/2001?windowMs=300')).rms < 0.001, 15_000, 'silence again');
+    const events = await labApi<{ kind: string; data?: { method?: string } }[]>(lab, 'GET', '/api/events');
+    expect(events.some((e) => e.kind === 'dtmf' && e.data?.method === 'info')).toBe(true);
+  });
+
+  it('hangs up from the panel', async () => {
+    await panel.getByRole('button', { name: 'Hang up' }).click();
+    await until(async () => (await sessionOf(lab, '2001')) === undefined, 15_000, 'session ended');
+  });
+
+  it('shows Whisper disabled with its reason on an internal call', async () => {
+    // Restart the internal call while Earshot watches 1006, so its identity (an extension: on-net) is known.
+    await portal.fill('input[name="filter"]', '1006');
+    await until(async () => (await labApi<{ text: string }[]>(lab, 'GET', '/api/events')).some((e) => e.text === '2001 watches 1006'), 10_000, 'watching 1006');
+    const calls = await labApi<{ id: string; agent: string }[]>(lab, 'GET', '/api/calls');
+    await labApi(lab, 'DELETE', `/api/calls/${calls.find((c) => c.agent === '1006')?.id}`);
+    await labApi(lab, 'POST', '/api/calls', { agent: '1006', otherAgent: '1007', answerAfterMs: 500 });
+    await until(async () => (await labApi<{ agent: string; state: string }[]>(lab, 'GET', '/api/calls')).some((c) => c.agent === '1006' && c.state === 'confirmed'), 10_000, 'call answered');
+    await until(async () => (await portal.locator('tr[data-agent-id="1006"] .agent-status').textContent()) === 'On call', 10_000, 'portal shows the call');
+    await clickIcon(portal, '1006');
+    await until(() => sessionOf(lab, '2001'), 15_000, 'monitor session on 1006');
+    const whisper = await modeButton(/^Whisper/);
+    const reason = async () => panel.locator(`#${await whisper.getAttribute('aria-describedby', { timeout: 1000 })}`).textContent({ timeout: 1000 });
+    await until(async () => /internal call/.test((await reason()) ?? ''), 10_000, 'the internal-call reason');
+    expect(await whisper.getAttribute('aria-disabled')).toBe('true');
+    await panel.getByRole('button', { name: 'Hang up' }).click();
+    await until(async () => (await sessionOf(lab, '2001')) === undefined, 15_000, 'session ended');
+  });
+
+  it('a Basic User signed in to the portal sees no icons, and why', async () => {
+    await signIn(portal, '4001');
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await portal.locator('earshot-monitor-icon').count()).toBe(0);
+  });
+
+  it('re-registers after the lab drops the socket', async () => {
+    await labApi(lab, 'POST', '/api/faults', { kind: 'drop-sockets' });
+    await until(async () => (await labApi<{ extension: string }[]>(lab, 'GET', '/api/registrations')).some((r) => r.extension === '2001'), 30_000, 're-registration');
+    await until(() => panel.locator('.earshot-reg-label').textContent().then((t) => t === 'Ready'), 20_000, 'Ready again');
+  });
+});
