@@ -1,12 +1,11 @@
 import { browser } from 'wxt/browser';
+import { originPermissionPattern as originPattern } from '../settings/origin';
 
 /** Id of Earshot's one dynamically registered content script. */
 export const PORTAL_SCRIPT_ID = 'earshot-portal';
 /** The built portal content script (entrypoints/portal.content.ts). */
 export const PORTAL_SCRIPT_FILE = '/content-scripts/portal.js';
 
-/** `https://portal.example.com` → `https://portal.example.com/*`. */
-export const originPattern = (origin: string): string => `${origin}/*`;
 
 export interface PortalRegistration {
   /** Origins the script now runs on. */
@@ -16,6 +15,10 @@ export interface PortalRegistration {
 }
 
 /**
+ * Match patterns carry no port (Firefox refuses them), so the script may load
+ * on other ports of the portal's host; there the background refuses it the
+ * portal configuration (exact origin check) and it stays idle.
+ *
  * Registers the portal content script for the configured origins whose host
  * permission is granted (optional permission from "Enable on this portal",
  * or granted by policy to force-installed extensions), replacing the
