@@ -1,10 +1,148 @@
-// Interim demo until the lab lands: builds both targets and says how to load them.
+// `npm run demo`: the lab (PBX simulator + demo portal), Earshot built and
+// loaded in Chromium (or Firefox with `-- --browser firefox`), configured for
+// the lab and signed in to the portal as a supervisor. Without a display it
+// runs a scripted headless tour and prints what each party heard in each mode.
+// Ctrl-C stops everything it started.
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { chromium, type Page } from 'playwright-core';
+import { toneOf } from '../lab/directory';
+import { startLab, type Lab } from '../lab/index';
+import { CHROME_E2E_OUT, CHROMIUM_BASE_ARGS, launchFirefox, openExtensionPage } from '../tests/e2e/support/browsers';
+import { hearing, labApi, sessionOf, toneWav, until } from '../tests/e2e/support/lab-client';
 
-execFileSync('npx', ['wxt', 'build'], { stdio: 'inherit' });
-execFileSync('npx', ['wxt', 'build', '-b', 'firefox'], { stdio: 'inherit' });
-console.log(`
-Earshot is built.
-  Chrome/Chromium: chrome://extensions → Developer mode → Load unpacked → .output/chrome-mv3
-  Firefox:         about:debugging → This Firefox → Load Temporary Add-on → .output/firefox-mv2/manifest.json
-`);
+const { values } = parseArgs({ options: { browser: { type: 'string', default: 'chromium' }, headless: { type: 'boolean', default: false } } });
+const hasDisplay = Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY) && !values.headless;
+
+const SETTINGS = (lab: Lab) => ({
+  pbx: { wsUrl: lab.wsUrl, domain: 'lab.earshot.test', username: '2001', password: 'lab-2001', displayName: 'Sam Supervisor' },
+  portal: { origin: lab.httpUrl, adapter: 'earshot-lab' },
+  profile: { id: 'asterisk-chanspy', dtmfMethod: 'info' },
+});
+
+function build(browser: string): void {
+  console.log('demo: building Earshot…');
+  if (browser === 'firefox') execFileSync('npx', ['wxt', 'build', '-b', 'firefox'], { stdio: 'ignore' });
+  // The demo build declares the lab's origin as granted (see TEST_HOSTS in wxt.config.ts).
+  else execFileSync('npx', ['wxt', 'build'], { stdio: 'ignore', env: { ...process.env, EARSHOT_TEST_HOSTS: 'http://127.0.0.1/*' } });
+}
+
+async function signIn(page: Page, lab: Lab): Promise<void> {
+  await page.goto(`${lab.httpUrl}/`);
+  await page.fill('input[name="extension"]', '2001');
+  await page.fill('input[name="password"]', 'lab-2001');
+  await page.click('.sign-in button[type="submit"]');
+}
+
+function describeHearing(label: string, sources: Record<string, number>, names: Record<string, string>): string {
+  const parts = Object.entries(sources)
+    .filter(([, energy]) => energy > 0.01)
+    .map(([id]) => names[id] ?? id);
+  return `  ${label.padEnd(22)} hears ${parts.length ? parts.join(' + ') : 'nothing'}`;
+}
+
+async function tour(lab: Lab): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'earshot-demo-'));
+  const context = await chromium.launchPersistentContext(dir, {
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    args: [...CHROMIUM_BASE_ARGS, `--disable-extensions-except=${CHROME_E2E_OUT}`, `--load-extension=${CHROME_E2E_OUT}`, '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-audio-capture=${toneWav(dir, 900)}`, '--autoplay-policy=no-user-gesture-required'],
+  });
+  try {
+    const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
+    const id = new URL(worker.url()).host;
+    await worker.evaluate((s) => (globalThis as unknown as { chrome: { storage: { local: { set(v: object): Promise<void> } } } }).chrome.storage.local.set({ 'earshot:settings': s }), SETTINGS(lab));
+    const panel = await context.newPage();
+    await panel.goto(`chrome-extension://${id}/sidepanel.html`);
+    await until(() => panel.locator('.earshot-reg-label').textContent().then((t) => t === 'Ready'), 20_000, 'registration');
+    console.log('demo: Earshot registered with the lab as 2001 (Sam Supervisor).');
+    const portal = await context.newPage();
+    await signIn(portal, lab);
+    await portal.fill('input[name="filter"]', '1008');
+    await until(async () => (await labApi<{ text: string }[]>(lab, 'GET', '/api/events')).some((e) => e.text === '2001 watches 1008'), 15_000, 'watch');
+    await labApi(lab, 'POST', '/api/calls', { agent: '1008', customer: '5550108', answerAfterMs: 500 });
+    console.log('demo: Hank Agent (1008) takes a call from Customer 5550108; the speaker icon appears on his row.');
+    const icon = portal.locator('earshot-monitor-icon[data-extension="1008"]:not([hidden])');
+    const centre = await until(async () => {
+      await portal.hover('tr[data-agent-id="1008"] td.agent-name', { timeout: 1000 });
+      const box = await icon.boundingBox({ timeout: 1000 });
+      return box ? ([box.x + box.width / 2, box.y + box.height / 2] as const) : undefined;
+    }, 20_000, 'icon');
+    await portal.mouse.click(centre[0], centre[1]);
+    const session = await until(() => sessionOf(lab, '2001'), 15_000, 'session');
+    const names = {
+      'agent:1008': `Hank (agent, ${toneOf('agent:1008')} Hz)`,
+      'customer:5550108': `Customer 5550108 (${toneOf('customer:5550108')} Hz)`,
+      [session.legId]: 'the supervisor (900 Hz)',
+    };
+    for (const [mode, button] of [['Listen Only', null], ['Whisper', /^Whisper/], ['Join (Barge-In)', /^Join/], ['Listen Only again', /^Listen Only/]] as const) {
+      if (button) await panel.getByRole('button', { name: button }).click();
+      const want = mode.startsWith('Listen') ? 'listen' : mode === 'Whisper' ? 'whisper' : 'barge';
+      await until(async () => (await sessionOf(lab, '2001'))?.mode === want, 15_000, want);
+      await new Promise((r) => setTimeout(r, 1200));
+      console.log(`\n${mode}:`);
+      console.log(describeHearing('Supervisor (2001)', await hearing(lab, '2001', 800), names));
+      console.log(describeHearing('Agent (1008)', await hearing(lab, 'agent:1008', 800), names));
+      console.log(describeHearing('Customer (5550108)', await hearing(lab, 'customer:5550108', 800), names));
+    }
+    await panel.getByRole('button', { name: 'Hang up' }).click();
+    console.log('\ndemo: hung up. Tour done.');
+  } finally {
+    await context.close();
+  }
+}
+
+async function interactive(lab: Lab, browser: string): Promise<() => Promise<void>> {
+  if (browser === 'firefox') {
+    const s = await launchFirefox({ prefs: { 'extensions.webextOptionalPermissionPrompts': false } });
+    const page = await s.browser.newPage();
+    await openExtensionPage(page, `${s.base}/options.html`);
+    await page.evaluate((v) => (globalThis as unknown as { browser: { storage: { local: { set(x: object): Promise<void> } } } }).browser.storage.local.set({ 'earshot:settings': v }), SETTINGS(lab));
+    console.log(`demo: Firefox is up. In Earshot's options, click "Enable on this portal", then open ${lab.httpUrl}/ and sign in as 2001 / lab-2001.`);
+    return () => s.close();
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'earshot-demo-'));
+  const context = await chromium.launchPersistentContext(dir, {
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: false,
+    viewport: null,
+    args: [...CHROMIUM_BASE_ARGS, `--disable-extensions-except=${CHROME_E2E_OUT}`, `--load-extension=${CHROME_E2E_OUT}`],
+  });
+  const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
+  await worker.evaluate((s) => (globalThis as unknown as { chrome: { storage: { local: { set(v: object): Promise<void> } } } }).chrome.storage.local.set({ 'earshot:settings': s }), SETTINGS(lab));
+  const portal = context.pages()[0] ?? (await context.newPage());
+  await signIn(portal, lab);
+  console.log('demo: Chromium is up, signed in to the demo portal as Sam Supervisor. Hover an agent on a call and click the speaker icon.');
+  return () => context.close();
+}
+
+async function main(): Promise<void> {
+  const browser = values.browser === 'firefox' ? 'firefox' : 'chromium';
+  build(browser);
+  const lab = await startLab({ quiet: true }).catch(() => startLab({ sipPort: 0, httpPort: 0, quiet: true }));
+  console.log(`demo: the lab is up. Portal ${lab.httpUrl}/ · SIP ${lab.wsUrl} · users 2001 (supervisor), 3001 (office manager), 4001 (basic); password lab-<extension>.`);
+  let stop: () => Promise<void> = async () => undefined;
+  const shutdown = async (code: number) => {
+    await stop().catch(() => undefined);
+    await lab.close();
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void shutdown(0));
+  process.on('SIGTERM', () => void shutdown(0));
+  if (!hasDisplay) {
+    console.log('demo: no display here, so this is the scripted headless tour (Chromium). Run it on a desktop for the interactive demo.');
+    await tour(lab);
+    await shutdown(0);
+    return;
+  }
+  stop = await interactive(lab, browser);
+  console.log('demo: Ctrl-C stops the browser and the lab.');
+}
+
+main().catch((error: unknown) => {
+  console.error(`demo: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
