@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { cpus, totalmem, type as osType, release } from 'node:os';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { bundleSizes } from './bundles';
+import { benchMixing } from './lab-mixing';
 import { benchPortal } from './portal';
 import { fmt, summaryText } from './stats';
 
@@ -60,6 +61,30 @@ async function main(): Promise<void> {
     out(`Content-script bundle: ${kb(first.contentScriptGzipBytes)} gzipped.`);
     out();
   }
+
+  console.log('bench: lab mixing…');
+  out('## The lab: mixing cost (10 ms ticks, 2 cores)');
+  out();
+  out('Each monitor session is a real WebRTC leg in Barge-In (mixed into both parties); the leg clients run in the same process.');
+  out();
+  out('| calls | monitor legs | tick mean | tick p95 | share of one core |');
+  out('|---|---|---|---|---|');
+  const mixing = [];
+  for (const [calls, legs] of [[8, 0], [8, 1], [8, 4], [8, 8], [32, 0], [64, 0]] as const) {
+    const run = await benchMixing(calls, legs);
+    mixing.push(run);
+    out(`| ${calls} | ${legs} | ${fmt(run.tickMeanUs / 1000)} ms | ${fmt(run.tickP95Us / 1000)} ms | ${fmt(run.tickMeanUs / 100, 1)} % |`);
+  }
+  const base = mixing.find((m) => m.calls === 8 && m.legs === 0);
+  const eight = mixing.find((m) => m.calls === 8 && m.legs === 8);
+  const big = mixing.find((m) => m.calls === 64 && m.legs === 0);
+  if (base && eight && big) {
+    const perLeg = (eight.tickMeanUs - base.tickMeanUs) / 8;
+    const perCall = (big.tickMeanUs - base.tickMeanUs) / 56;
+    out();
+    out(`Per active monitor session: ${fmt(perLeg / 1000, 3)} ms per tick (${fmt(perLeg / 100, 2)} % of a core). Per simulated call: ${fmt(perCall / 1000, 4)} ms per tick. At half a core (5 ms per tick) the mixer holds about ${Math.floor((5000 - base.tickMeanUs) / Math.max(perCall, 1) + 8)} simultaneous calls, or ${Math.floor((5000 - base.tickMeanUs) / Math.max(perLeg, 1))} monitor sessions.`);
+  }
+  out();
 
   out('## Bundle sizes (gzipped)');
   out();
