@@ -115,6 +115,23 @@ describe('Chromium: the supervisor story against the lab', () => {
     expect(audible(await hearing(lab, 'customer:5550101'), session?.legId ?? '')).toBe(false);
   });
 
+  it('the service worker is killed mid-session: the call goes on and the panel re-syncs', async () => {
+    const cdp = await s.context.newCDPSession(panel);
+    const { targetInfos } = (await cdp.send('Target.getTargets')) as { targetInfos: { targetId: string; type: string; url: string }[] };
+    const worker = targetInfos.find((t) => t.type === 'service_worker' && t.url.startsWith(`chrome-extension://${s.extensionId}/`));
+    expect(worker).toBeTruthy();
+    await cdp.send('Target.closeTarget', { targetId: worker?.targetId ?? '' });
+    // The offscreen document keeps the call: the lab still has the session and keeps sending both parties.
+    await new Promise((r) => setTimeout(r, 1000));
+    expect((await sessionOf(lab, '2001'))?.agent).toBe('1001');
+    const heard = await hearing(lab, '2001', 300);
+    expect(audible(heard, 'agent:1001') && audible(heard, 'customer:5550101')).toBe(true);
+    // The panel's port reconnects to a new worker, which re-attaches to the engine and re-syncs.
+    await until(async () => (await panel.locator('.earshot-agent-name').textContent({ timeout: 1000 })) === 'Alice Agent', 20_000, 'panel re-synced');
+    await until(() => panel.locator('.earshot-reg-label').textContent().then((t) => t === 'Ready'), 20_000, 'Ready after restart');
+    await cdp.detach();
+  });
+
   it('without the early NOTIFY (call already up), Whisper is off with the reason; hang up', async () => {
     const whisper = await modeButton(/^Whisper/);
     expect(await whisper.getAttribute('aria-disabled')).toBe('true');
