@@ -49,6 +49,30 @@ async function clickIcon(page: Page, extension: string): Promise<number> {
   return at;
 }
 
+/**
+ * Clicks a button inside Earshot's in-page panel with the real mouse. The panel
+ * lives in a closed shadow root, which page scripts (and Playwright selectors)
+ * cannot reach; the DevTools protocol can, to find where to click.
+ */
+async function clickInPagePanel(page: Page, selector: string): Promise<void> {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    const { root } = (await cdp.send('DOM.getDocument', { depth: 0 })) as { root: { nodeId: number } };
+    const { nodeId: host } = (await cdp.send('DOM.querySelector', { nodeId: root.nodeId, selector: 'earshot-audio-monitoring' })) as { nodeId: number };
+    const { node } = (await cdp.send('DOM.describeNode', { nodeId: host, depth: 1, pierce: true })) as { node: { shadowRoots?: { backendNodeId: number }[] } };
+    const shadow = node.shadowRoots?.[0];
+    if (!shadow) throw new Error('no shadow root on the in-page panel');
+    const { nodeIds } = (await cdp.send('DOM.pushNodesByBackendIdsToFrontend', { backendNodeIds: [shadow.backendNodeId] })) as { nodeIds: number[] };
+    const { nodeId } = (await cdp.send('DOM.querySelector', { nodeId: nodeIds[0] ?? 0, selector })) as { nodeId: number };
+    if (!nodeId) throw new Error(`nothing matches ${selector} in the in-page panel`);
+    const { model } = (await cdp.send('DOM.getBoxModel', { nodeId })) as { model: { content: number[] } };
+    const [x1 = 0, y1 = 0, , , x3 = 0, y3 = 0] = model.content;
+    await page.mouse.click((x1 + x3) / 2, (y1 + y3) / 2);
+  } finally {
+    await cdp.detach();
+  }
+}
+
 async function modeButton(name: RegExp) {
   return panel.getByRole('button', { name });
 }
@@ -147,15 +171,16 @@ describe('Chromium: the supervisor story against the lab', () => {
     await until(() => sessionOf(lab, '2001'), 15_000, 'monitor session on 1008');
     await until(async () => (await (await modeButton(/^Whisper/)).getAttribute('aria-disabled')) === 'false', 10_000, 'whisper available');
     const leg = (await sessionOf(lab, '2001'))?.legId ?? '';
+    // Whisper and Join from the in-page Audio Monitoring panel, Listen from the side panel.
     let at = Date.now();
-    await (await modeButton(/^Whisper/)).click();
+    await clickInPagePanel(portal, 'button[data-mode="whisper"]');
     await until(async () => (await sessionOf(lab, '2001'))?.mode === 'whisper', 15_000, 'whisper at the PBX');
     figures.modeSwitchWhisperMs = Date.now() - at;
     await until(async () => audible(await hearing(lab, 'agent:1008'), leg), 15_000, 'agent hears the supervisor');
     expect(audible(await hearing(lab, 'customer:5550108'), leg)).toBe(false);
 
     at = Date.now();
-    await (await modeButton(/^Join/)).click();
+    await clickInPagePanel(portal, 'button[data-mode="barge"]');
     await until(async () => (await sessionOf(lab, '2001'))?.mode === 'barge', 15_000, 'barge at the PBX');
     figures.modeSwitchBargeMs = Date.now() - at;
     await until(async () => audible(await hearing(lab, 'customer:5550108'), leg), 15_000, 'customer hears the supervisor');
