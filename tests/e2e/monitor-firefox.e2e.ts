@@ -15,7 +15,9 @@ let portal: Page;
 beforeAll(async () => {
   lab = await startLab({ sipPort: 0, httpPort: 0, quiet: true });
   // Optional permission requests are granted without the doorhanger (the click itself is real).
-  s = await launchFirefox({ prefs: { 'extensions.webextOptionalPermissionPrompts': false } });
+  // The microphone prompt is auto-accepted with a fake device, but the path is the real one:
+  // getUserMedia runs in the visible sidebar page, never in the background page.
+  s = await launchFirefox({ fakeMedia: true, prefs: { 'extensions.webextOptionalPermissionPrompts': false } });
   panel = await s.browser.newPage();
   await openExtensionPage(panel, `${s.base}/options.html`);
   await panel.evaluate(
@@ -79,6 +81,21 @@ describe('Firefox ESR: monitor from the portal', () => {
     // track sends no frames at all in Listen (Chromium sends digital silence).
     const sent = await labApi<{ rms: number; frames: number }>(lab, 'GET', '/api/sent/2001?windowMs=1000');
     expect(sent.rms).toBeLessThan(0.001);
+  });
+
+  it('Whisper and Join take the microphone from the visible sidebar page', async () => {
+    const sidebar = await s.browser.newPage();
+    await openExtensionPage(sidebar, `${s.base}/sidepanel.html`);
+    await until(() => sidebar.evaluate(() => document.querySelector('.earshot-agent-name')?.textContent === 'Alice Agent'), 15_000, 'session in the sidebar');
+    const button = (mode: string) => until(() => sidebar.$(`button[data-mode="${mode}"][aria-disabled="false"]`), 10_000, `${mode} button`);
+    const leg = (await sessionOf(lab, '2001'))?.legId ?? '';
+    // 1001's call was up before Earshot watched it (counterpart unknown: Whisper is off), so Join, which any call allows.
+    await (await button('barge')).click();
+    await until(async () => (await sessionOf(lab, '2001'))?.mode === 'barge', 15_000, 'barge at the PBX');
+    await until(async () => audible(await hearing(lab, 'customer:5550101'), leg) && audible(await hearing(lab, 'agent:1001'), leg), 15_000, 'both hear the supervisor');
+    await (await button('listen')).click();
+    await until(async () => (await sessionOf(lab, '2001'))?.mode === 'listen', 15_000, 'listen at the PBX');
+    await until(async () => (await labApi<{ rms: number }>(lab, 'GET', '/api/sent/2001?windowMs=300')).rms < 0.001, 15_000, 'silence again');
   });
 
   it('the sidebar page shows the session and hangs up', async () => {
