@@ -8,11 +8,12 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { chromium, type Page } from 'playwright-core';
+import { chromium } from 'playwright-core';
 import { toneOf } from '../lab/directory';
 import { startLab, type Lab } from '../lab/index';
 import { CHROME_E2E_OUT, CHROMIUM_BASE_ARGS, launchFirefox, openExtensionPage } from '../tests/e2e/support/browsers';
 import { hearing, labApi, sessionOf, toneWav, until } from '../tests/e2e/support/lab-client';
+import { clickIcon, signIn } from '../tests/e2e/support/portal';
 
 const { values } = parseArgs({ options: { browser: { type: 'string', default: 'chromium' }, headless: { type: 'boolean', default: false } } });
 const hasDisplay = Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY) && !values.headless;
@@ -28,13 +29,6 @@ function build(browser: string): void {
   if (browser === 'firefox') execFileSync('npx', ['wxt', 'build', '-b', 'firefox'], { stdio: 'ignore' });
   // The demo build declares the lab's origin as granted (see TEST_HOSTS in wxt.config.ts).
   else execFileSync('npx', ['wxt', 'build'], { stdio: 'ignore', env: { ...process.env, EARSHOT_TEST_HOSTS: 'http://127.0.0.1/*' } });
-}
-
-async function signIn(page: Page, lab: Lab): Promise<void> {
-  await page.goto(`${lab.httpUrl}/`);
-  await page.fill('input[name="extension"]', '2001');
-  await page.fill('input[name="password"]', 'lab-2001');
-  await page.click('.sign-in button[type="submit"]');
 }
 
 function describeHearing(label: string, sources: Record<string, number>, names: Record<string, string>): string {
@@ -60,18 +54,12 @@ async function tour(lab: Lab): Promise<void> {
     await until(() => panel.locator('.earshot-reg-label').textContent().then((t) => t === 'Ready'), 20_000, 'registration');
     console.log('demo: Earshot registered with the lab as 2001 (Sam Supervisor).');
     const portal = await context.newPage();
-    await signIn(portal, lab);
+    await signIn(portal, lab.httpUrl, '2001');
     await portal.fill('input[name="filter"]', '1008');
     await until(async () => (await labApi<{ text: string }[]>(lab, 'GET', '/api/events')).some((e) => e.text === '2001 watches 1008'), 15_000, 'watch');
     await labApi(lab, 'POST', '/api/calls', { agent: '1008', customer: '5550108', answerAfterMs: 500 });
     console.log('demo: Hank Agent (1008) takes a call from Customer 5550108; the speaker icon appears on his row.');
-    const icon = portal.locator('earshot-monitor-icon[data-extension="1008"]:not([hidden])');
-    const centre = await until(async () => {
-      await portal.hover('tr[data-agent-id="1008"] td.agent-name', { timeout: 1000 });
-      const box = await icon.boundingBox({ timeout: 1000 });
-      return box ? ([box.x + box.width / 2, box.y + box.height / 2] as const) : undefined;
-    }, 20_000, 'icon');
-    await portal.mouse.click(centre[0], centre[1]);
+    await clickIcon(portal, '1008');
     const session = await until(() => sessionOf(lab, '2001'), 15_000, 'session');
     const names = {
       'agent:1008': `Hank (agent, ${toneOf('agent:1008')} Hz)`,
@@ -114,7 +102,7 @@ async function interactive(lab: Lab, browser: string): Promise<() => Promise<voi
   const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
   await worker.evaluate((s) => (globalThis as unknown as { chrome: { storage: { local: { set(v: object): Promise<void> } } } }).chrome.storage.local.set({ 'earshot:settings': s }), SETTINGS(lab));
   const portal = context.pages()[0] ?? (await context.newPage());
-  await signIn(portal, lab);
+  await signIn(portal, lab.httpUrl, '2001');
   console.log('demo: Chromium is up, signed in to the demo portal as Sam Supervisor. Hover an agent on a call and click the speaker icon.');
   return () => context.close();
 }

@@ -9,45 +9,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLab, type Lab } from '../../lab/index';
 import { CHROME_E2E_OUT, launchChromium, type ChromiumSession } from './support/browsers';
 import { audible, hearing, labApi, sessionOf, toneWav, until } from './support/lab-client';
+import { clickIcon, signIn } from './support/portal';
 
 let lab: Lab;
 let s: ChromiumSession;
 let panel: Page;
 let portal: Page;
 const figures: Record<string, number> = {};
-
-async function signIn(page: Page, extension: string): Promise<void> {
-  await page.goto(`${lab.httpUrl}/`);
-  await page.evaluate(() => sessionStorage.clear());
-  await page.reload();
-  await page.fill('input[name="extension"]', extension);
-  await page.fill('input[name="password"]', `lab-${extension}`);
-  await page.click('.sign-in button[type="submit"]');
-  await page.waitForSelector('.agents-table tbody tr.agent-row');
-}
-
-/**
- * Hovers the agent's row and clicks Earshot's icon with the real mouse (a
- * trusted click). The portal re-renders its rows every second and Earshot's
- * own panel lingers a few seconds after a session, so aim again until the
- * icon is what the mouse will hit.
- */
-async function clickIcon(page: Page, extension: string): Promise<number> {
-  // The portal pages its table (5 agents a page): filter to the agent, as a supervisor would.
-  await page.fill('input[name="filter"]', extension);
-  const icon = page.locator(`earshot-monitor-icon[data-extension="${extension}"]:not([hidden])`);
-  const centre = await until(async () => {
-    await page.hover(`tr[data-agent-id="${extension}"] td.agent-name`, { timeout: 1000 });
-    const box = await icon.boundingBox({ timeout: 1000 });
-    if (!box) return undefined;
-    const point = [box.x + box.width / 2, box.y + box.height / 2] as const;
-    const hit = await page.evaluate(([x, y]) => document.elementFromPoint(x, y)?.tagName === 'EARSHOT-MONITOR-ICON', point);
-    return hit ? point : undefined;
-  }, 20_000, `the icon of ${extension}`);
-  const at = Date.now();
-  await page.mouse.click(centre[0], centre[1]);
-  return at;
-}
 
 /**
  * Clicks a button inside Earshot's in-page panel with the real mouse. The panel
@@ -109,7 +77,7 @@ describe('Chromium: the supervisor story against the lab', () => {
   });
 
   it('a page script cannot start monitoring with a synthetic click', async () => {
-    await signIn(portal, '2001');
+    await signIn(portal, lab.httpUrl, '2001');
     await portal.locator('earshot-monitor-icon[data-extension="1001"]').waitFor({ state: 'attached', timeout: 15_000 });
     await portal.evaluate(() => {
       const icon = document.querySelector('earshot-monitor-icon[data-extension="1001"]') as HTMLElement;
@@ -219,7 +187,7 @@ describe('Chromium: the supervisor story against the lab', () => {
   });
 
   it('a Basic User signed in to the portal sees no icons, and why', async () => {
-    await signIn(portal, '4001');
+    await signIn(portal, lab.httpUrl, '4001');
     await new Promise((r) => setTimeout(r, 1500));
     expect(await portal.locator('earshot-monitor-icon').count()).toBe(0);
   });

@@ -162,18 +162,4 @@ export class CallRefused extends Error {
   }
 }
 
-/** Polls until `check` passes (returns truthy) or the timeout ends. */
-export async function until<T>(check: () => T | Promise<T>, timeoutMs = 8000, what = 'condition'): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+export { until } from './until';
