@@ -47,6 +47,13 @@ export default defineConfig({
             },
           }),
       action: { default_title: '__MSG_extName__' },
+      // Keyboard shortcuts (chrome://extensions/shortcuts, about:addons → Manage shortcuts).
+      commands: {
+        'mode-listen': { suggested_key: { default: 'Alt+Shift+L' }, description: '__MSG_cmdListen__' },
+        'mode-whisper': { suggested_key: { default: 'Alt+Shift+W' }, description: '__MSG_cmdWhisper__' },
+        'mode-barge': { suggested_key: { default: 'Alt+Shift+J' }, description: '__MSG_cmdBarge__' },
+        'hang-up': { suggested_key: { default: 'Alt+Shift+H' }, description: '__MSG_cmdHangUp__' },
+      },
     };
   },
 });

@@ -87,6 +87,15 @@ export default defineBackground(() => {
   coordinator.subscribe((state) => hub.publish(state));
 
   onHostPermissionsChanged(() => void registerPortal());
+  // Keyboard shortcuts: the same checked paths as the panel's buttons.
+  browser.commands.onCommand.addListener((command) => {
+    const mode = ({ 'mode-listen': 'listen', 'mode-whisper': 'whisper', 'mode-barge': 'barge' } as const)[command as 'mode-listen'];
+    const done = mode ? coordinator.setMode(mode) : command === 'hang-up' ? coordinator.hangup() : undefined;
+    void done?.then((result) => {
+      // No panel may be open: the refusal goes to the session log every UI shows.
+      if (!result.ok) coordinator.note('error', `Keyboard shortcut refused: ${result.reason}`);
+    });
+  });
   browser.tabs.onRemoved.addListener((tabId) => coordinator.forgetTab(tabId));
   // A full navigation drops the portal frames; their content scripts report again when they load.
   browser.tabs.onUpdated.addListener((tabId, info) => {

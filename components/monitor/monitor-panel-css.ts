@@ -115,6 +115,8 @@ export const MONITOR_PANEL_CSS = `
 .earshot-log-error .earshot-log-kind { color: var(--earshot-danger); }
 .earshot-visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 @media (prefers-reduced-motion: reduce) { .earshot-meter-fill { transition: none; } }
+.earshot-ptt { justify-self: start; padding: 4px 10px; border-radius: 6px; border: 1px solid var(--earshot-border); background: transparent; color: inherit; font: inherit; }
+.earshot-ptt[aria-disabled='true'] { opacity: 0.5; }
 .earshot-link { all: unset; cursor: pointer; color: var(--earshot-accent, #0b57d0); text-decoration: underline; font-size: 13px; }
 .earshot-link:focus-visible { outline: 2px solid currentColor; outline-offset: 2px; }
 `;

@@ -4,6 +4,7 @@ import type { Mode } from '../../lib/monitor/modes';
 import type { EarshotState, SessionSnapshot } from '../../lib/state/snapshot';
 import { downloadText } from './download';
 import { sessionStatusText } from './format';
+import { HoldToWhisper } from './hold-to-whisper';
 import { LevelMeter } from './level-meter';
 import { ModeGroup } from './mode-group';
 import { MonitorExtensionForm } from './monitor-extension-form';
@@ -102,6 +103,7 @@ export function MonitorPanel({ state, send, now, download = downloadText, connec
               <span class="earshot-agent-ext">ext. {session.agent.extension}</span>
             </p>
             {live && <ModeGroup session={session} onSelect={selectMode} />}
+            {live && session.status === 'active' && <HoldToWhisper session={session} onSelect={selectMode} />}
             <SessionTimer startedAt={session.startedAt} endedAt={session.endedAt} now={now} />
             {live && (
               <div class="earshot-meters">

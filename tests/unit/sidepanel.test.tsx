@@ -172,3 +172,37 @@ describe('side panel bound to the background (ConnectedPanel)', () => {
     expect(screen.getByText('Frank Agent')).toBeTruthy();
   });
 });
+
+describe('push-to-talk Whisper', () => {
+  const offNetSession = () =>
+    session({ availability: { listen: { allowed: true }, whisper: { allowed: true }, barge: { allowed: true } } });
+
+  it('whispers while held (pointer) and returns to Listen on release', async () => {
+    const { sent, send } = recorder();
+    render(<MonitorPanel state={baseState({ session: offNetSession() })} send={send} now={() => NOW} />);
+    const ptt = screen.getByRole('button', { name: 'Hold to whisper' });
+    fireEvent.pointerDown(ptt);
+    fireEvent.pointerUp(ptt);
+    await waitFor(() => expect(sent).toEqual([{ type: 'set-mode', mode: 'whisper' }, { type: 'set-mode', mode: 'listen' }]));
+  });
+
+  it('works with Space held on the focused button, ignoring key repeat', async () => {
+    const { sent, send } = recorder();
+    render(<MonitorPanel state={baseState({ session: offNetSession() })} send={send} now={() => NOW} />);
+    const ptt = screen.getByRole('button', { name: 'Hold to whisper' });
+    fireEvent.keyDown(ptt, { key: ' ' });
+    fireEvent.keyDown(ptt, { key: ' ', repeat: true });
+    fireEvent.keyUp(ptt, { key: ' ' });
+    await waitFor(() => expect(sent).toEqual([{ type: 'set-mode', mode: 'whisper' }, { type: 'set-mode', mode: 'listen' }]));
+  });
+
+  it('sends nothing when Whisper is not available, and says why', () => {
+    const { sent, send } = recorder();
+    render(<MonitorPanel state={baseState({ session: session() })} send={send} now={() => NOW} />);
+    const ptt = screen.getByRole('button', { name: 'Hold to whisper' });
+    fireEvent.pointerDown(ptt);
+    fireEvent.pointerUp(ptt);
+    expect(sent).toEqual([]);
+    expect(ptt.getAttribute('title')).toMatch(/internal call/);
+  });
+});
