@@ -20,13 +20,19 @@ export const GECKO_ID = 'earshot@earshot.dev';
  */
 const TEST_HOSTS = process.env.EARSHOT_TEST_HOSTS?.split(',').filter(Boolean) ?? [];
 
+/** Store packages (`npm run zip`): no manifest `key`, built apart from the dev builds tests load. */
+const STORE = process.env.EARSHOT_STORE === '1';
+
 export default defineConfig({
-  outDir: TEST_HOSTS.length > 0 ? '.output/e2e' : '.output',
+  outDir: TEST_HOSTS.length > 0 ? '.output/e2e' : STORE ? '.output/store' : '.output',
+  zip: {
+    // What a store reviewer needs to rebuild the package, and nothing else.
+    excludeSources: ['lab/**', 'tests/**', 'bench/**', 'scripts/**', 'docs/**', '.ci/**', '.output/**', 'coverage/**'],
+  },
   modules: ['@wxt-dev/webextension-polyfill'],
   vite: () => ({ plugins: [preact()] }),
   manifest: ({ browser }) => {
     const chrome = browser !== 'firefox';
-    const store = process.env.EARSHOT_STORE === '1';
     return {
       name: '__MSG_extName__',
       description: '__MSG_extDescription__',
@@ -39,7 +45,7 @@ export default defineConfig({
         ? {
             storage: { managed_schema: 'managed_schema.json' },
             ...(TEST_HOSTS.length > 0 ? { host_permissions: TEST_HOSTS } : {}),
-            ...(store ? {} : { key: CHROME_DEV_KEY }),
+            ...(STORE ? {} : { key: CHROME_DEV_KEY }),
           }
         : {
             browser_specific_settings: {
