@@ -2,7 +2,7 @@
 // /etc/chromium/policies/managed/ for the test build's fixed id configures
 // Earshot (no user setup) and pre-grants the microphone; an invalid policy
 // value is reported in the options page and the previous good value stays.
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +16,7 @@ const ID = 'lfflkhoalddonjjnoilhplmibgemjeal';
 
 let lab: Lab;
 let s: ChromiumSession | undefined;
+let previous: string | undefined;
 const profile = mkdtempSync(join(tmpdir(), 'earshot-policy-'));
 
 function writePolicy(wsUrl: string): void {
@@ -46,13 +47,14 @@ async function optionsPage(session: ChromiumSession) {
 
 beforeAll(async () => {
   lab = await startLab({ sipPort: 0, httpPort: 0, quiet: true });
-  if (existsSync(POLICY_FILE)) throw new Error(`${POLICY_FILE} exists already: refusing to overwrite it.`);
+  previous = existsSync(POLICY_FILE) ? readFileSync(POLICY_FILE, 'utf8') : undefined;
   writePolicy(lab.wsUrl);
 });
 
 afterAll(async () => {
   await s?.close();
-  rmSync(POLICY_FILE, { force: true });
+  if (previous === undefined) rmSync(POLICY_FILE, { force: true });
+  else writeFileSync(POLICY_FILE, previous);
   rmSync(profile, { recursive: true, force: true });
   await lab?.close();
 });
