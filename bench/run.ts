@@ -5,6 +5,7 @@ import { cpus, totalmem, type as osType, release } from 'node:os';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { bundleSizes } from './bundles';
 import { benchMixing } from './lab-mixing';
+import { benchMonitor } from './monitor';
 import { benchPortal } from './portal';
 import { fmt, summaryText } from './stats';
 
@@ -84,6 +85,19 @@ async function main(): Promise<void> {
     out();
     out(`Per active monitor session: ${fmt(perLeg / 1000, 3)} ms per tick (${fmt(perLeg / 100, 2)} % of a core). Per simulated call: ${fmt(perCall / 1000, 4)} ms per tick. At half a core (5 ms per tick) the mixer holds about ${Math.floor((5000 - base.tickMeanUs) / Math.max(perCall, 1) + 8)} simultaneous calls, or ${Math.floor((5000 - base.tickMeanUs) / Math.max(perLeg, 1))} monitor sessions.`);
   }
+  out();
+
+  console.log('bench: click to audio, mode switches…');
+  const monitor = await benchMonitor();
+  out('## Monitoring in real Chromium against the lab');
+  out();
+  out('Click on the speaker icon → first audio heard (the engine\'s level, refreshed every 250 ms, so ±250 ms). Cold: the first click in a freshly started browser; warm: the following ones.');
+  out();
+  out(`- Cold: ${monitor.coldClickToAudio.map((v) => `${v} ms`).join(', ')}`);
+  out(`- Warm: ${summaryText(monitor.warmClickToAudio)}`);
+  out(`- Mode click → the lab switching the mix, SIP INFO: ${summaryText(monitor.modeSwitch.info)}`);
+  out(`- Mode click → the lab switching the mix, RFC 4733 (detected in the audio): ${summaryText(monitor.modeSwitch.rfc4733)}`);
+  out('- Not measured yet: the plain sip.js web page for comparison, idle memory and CPU with 50 watched agents.');
   out();
 
   out('## Bundle sizes (gzipped)');
