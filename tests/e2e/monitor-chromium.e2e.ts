@@ -1,7 +1,7 @@
 // The supervisor story in real Chromium with the built extension, against the
 // lab over real SIP/WebSocket and WebRTC: sign in to the portal, click the
 // speaker icon, hear the call, Whisper, Join, back to Listen, hang up.
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -152,6 +152,13 @@ describe('Chromium: the supervisor story against the lab', () => {
     await until(async () => (await sessionOf(lab, '2001'))?.mode === 'barge', 15_000, 'barge at the PBX');
     figures.modeSwitchBargeMs = Date.now() - at;
     await until(async () => audible(await hearing(lab, 'customer:5550108'), leg), 15_000, 'customer hears the supervisor');
+
+    // Screenshots for the README (docs/screenshots), taken while Join is on.
+    mkdirSync('docs/screenshots', { recursive: true });
+    await portal.hover('tr[data-agent-id="1008"] td.agent-name');
+    await portal.screenshot({ path: 'docs/screenshots/portal.png' });
+    await panel.setViewportSize({ width: 400, height: 720 });
+    await panel.screenshot({ path: 'docs/screenshots/side-panel.png' });
 
     at = Date.now();
     await (await modeButton(/^Listen Only/)).click();
