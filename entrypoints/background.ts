@@ -65,7 +65,12 @@ export default defineBackground(() => {
       openPanel: openPanelForTab,
       portalConfig: () =>
         current?.portalAdapter
-          ? { ok: true, adapter: current.portalAdapter, monitorScopes: current.rules?.monitorScopes ?? DEFAULT_RULE_OPTIONS.monitorScopes }
+          ? {
+              ok: true,
+              adapter: current.portalAdapter,
+              monitorScopes: current.rules?.monitorScopes ?? DEFAULT_RULE_OPTIONS.monitorScopes,
+              tapping: current.rules?.tapping ?? false,
+            }
           : { ok: false, reason: current?.portalAdapterError ?? 'No portal adapter is configured in Earshot’s options.' },
       onEngineEvent: (event) => {
         offscreen?.deliver(event);

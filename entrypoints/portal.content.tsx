@@ -10,7 +10,7 @@ import { MONITOR_PANEL_CSS } from '@/components/monitor';
 import { messenger, STATE_PORT_NAME } from '@/lib/messaging/protocol';
 import { contentCommandSender, reportVisibleAgents, requestStartFromClick } from '@/lib/messaging/senders-client';
 import { createStateClient, type PortLike } from '@/lib/messaging/state-port';
-import { canMonitor } from '@/lib/monitor/rules';
+import { canStartMonitoring } from '@/lib/monitor/rules';
 import { isLive } from '@/lib/monitor/session-machine';
 import { IconManager } from '@/lib/portals/icons';
 import { compileAdapter, readUser, type AgentRow } from '@/lib/portals/scan';
@@ -108,7 +108,7 @@ export default defineContentScript({
     /** Who is signed in: the portal's header when it shows it, else Earshot's settings. */
     const applyRules = () => {
       const user = { ...state?.user, ...readUser(document, config.adapter) };
-      const verdict = canMonitor(user, { monitorScopes: config.monitorScopes });
+      const verdict = canStartMonitoring({ dtmfMonitoringGranted: false, ...user }, config);
       icons.setEnabled(verdict.allowed);
       if (!verdict.allowed && !noticeShown) {
         noticeShown = true;

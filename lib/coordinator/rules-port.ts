@@ -1,6 +1,6 @@
 import type { Mode } from '../monitor/modes';
 import {
-  canMonitor,
+  canStartMonitoring,
   canMonitorAgent,
   canSwitchTo,
   canUseTapping,
@@ -60,7 +60,7 @@ export function createRules(options: RuleOptions = DEFAULT_RULE_OPTIONS): Coordi
     canStart: (state, agent) =>
       first(
         () => extensionOk(agent),
-        () => canMonitor(state.user, options),
+        () => canStartMonitoring(state.user, options),
         () => phoneReady(state),
         () => oneSession(state),
         () => canMonitorAgent(state.agents[agent], agent),

@@ -30,5 +30,5 @@ export type SendCommand = <C extends UiCommand>(command: C) => Promise<UiCommand
 
 /** The answer to the content script's `portal-config`: the adapter to read the portal with (no secrets). */
 export type PortalConfigResult =
-  | { ok: true; adapter: PortalAdapter; monitorScopes: readonly Scope[] }
+  | { ok: true; adapter: PortalAdapter; monitorScopes: readonly Scope[]; tapping: boolean }
   | { ok: false; reason: string };

@@ -18,6 +18,8 @@ export interface RuleOptions {
   /** Scopes allowed to monitor; Basic User is refused even if listed. */
   monitorScopes: readonly Scope[];
   whisperWhenUnknown: WhisperWhenUnknown;
+  /** The PBX's monitor feature is DTMF monitoring by tapping code (Office Managers or users granted it). */
+  tapping?: boolean;
 }
 
 export const DEFAULT_RULE_OPTIONS: RuleOptions = {
@@ -49,6 +51,18 @@ export function canMonitor(user: Pick<UserState, 'scope'>, options: Pick<RuleOpt
 export function canUseTapping(user: Pick<UserState, 'scope' | 'dtmfMonitoringGranted'>): Verdict {
   if (user.scope === 'Office Manager' || user.dtmfMonitoringGranted) return ALLOWED;
   return refuse('Monitoring an extension by tapping code is for Office Managers or users granted DTMF monitoring.');
+}
+
+/**
+ * Whether this user may start monitoring with the deployment's feature: the
+ * tapping code (Office Managers or users granted it) or the monitor codes
+ * (the configured scopes).
+ */
+export function canStartMonitoring(
+  user: Pick<UserState, 'scope' | 'dtmfMonitoringGranted'>,
+  options: Pick<RuleOptions, 'monitorScopes' | 'tapping'>,
+): Verdict {
+  return options.tapping ? canUseTapping(user) : canMonitor(user, options);
 }
 
 /**

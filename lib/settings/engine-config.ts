@@ -1,6 +1,7 @@
 import type { CoordinatorSettings } from '../coordinator/settings-port';
 import type { RuleOptions } from '../monitor/rules';
 import type { EngineConfig } from '../phone/engine-api';
+import { resolveProfile } from '../pbx/profiles';
 import { resolveAdapter, type PortalAdapter } from '../portals';
 import type { UserState } from '../state/snapshot';
 import { profileOverrides } from './combined';
@@ -56,9 +57,22 @@ export function toPortalAdapter(settings: Settings): { adapter: PortalAdapter } 
   }
 }
 
+/** Whether the configured profile is DTMF monitoring by tapping code. */
+function isTappingProfile(settings: Settings): boolean {
+  try {
+    return resolveProfile(settings.profile.id, profileOverrides(settings.profile)).tapping;
+  } catch {
+    return settings.profile.id === 'netsapiens-tapping';
+  }
+}
+
 /** The rule options (lib/monitor/rules) the settings give. */
 export function toRuleOptions(settings: Settings): RuleOptions {
-  return { monitorScopes: [...settings.rules.monitorScopes], whisperWhenUnknown: settings.rules.whisperWhenUnknown };
+  return {
+    monitorScopes: [...settings.rules.monitorScopes],
+    whisperWhenUnknown: settings.rules.whisperWhenUnknown,
+    tapping: isTappingProfile(settings),
+  };
 }
 
 /** Who the supervisor is, as far as the settings know (the portal may say more). */

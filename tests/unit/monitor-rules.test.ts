@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   canMonitor,
+  canStartMonitoring,
   canMonitorAgent,
   canSwitchTo,
   canUseTapping,
@@ -52,6 +53,21 @@ describe('canUseTapping: Office Managers by default, or users granted it', () =>
     const verdict = canUseTapping({ scope, dtmfMonitoringGranted });
     expect(verdict.allowed).toBe(allowed);
     if (!allowed) expect(verdict.reason).toMatch(/Office Managers or users granted/);
+  });
+});
+
+describe('canStartMonitoring: the deployment feature decides who may start', () => {
+  it.each([
+    ['Call Center Supervisor', false, false, true],
+    ['Office Manager', false, false, false],
+    ['Office Manager', false, true, true],
+    ['Call Center Supervisor', false, true, false],
+    ['Call Center Agent', true, true, true],
+    ['Basic User', false, true, false],
+  ] as const)('%s (granted %s), tapping profile %s → %s', (scope, dtmfMonitoringGranted, tapping, allowed) => {
+    const verdict = canStartMonitoring({ scope, dtmfMonitoringGranted }, { monitorScopes: DEFAULT_RULE_OPTIONS.monitorScopes, tapping });
+    expect(verdict.allowed).toBe(allowed);
+    if (!allowed) expect(verdict.reason).toMatch(tapping ? /Office Managers or users granted/ : /Call Center Supervisors/);
   });
 });
 

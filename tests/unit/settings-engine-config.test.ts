@@ -50,8 +50,10 @@ describe('settings → EngineConfig', () => {
     });
     expect(coordinator.logLimit).toBe(50);
     expect(coordinator.engine?.sip.username).toBe('2001');
-    expect(toRuleOptions(settings)).toEqual({ monitorScopes: ['Office Manager'], whisperWhenUnknown: 'deny' });
+    expect(toRuleOptions(settings)).toEqual({ monitorScopes: ['Office Manager'], whisperWhenUnknown: 'deny', tapping: false });
     expect(coordinator.rules).toEqual(toRuleOptions(settings));
+    const tapping = mergeSettings({ managed: { profile: { id: 'netsapiens-tapping' } }, user: {}, lastGoodManaged: {} }).settings;
+    expect(toRuleOptions(tapping).tapping).toBe(true);
   });
 
   it('is unconfigured with the defaults', () => {
