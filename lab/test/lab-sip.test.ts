@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Inviter } from 'sip.js';
 import WebSocket from 'ws';
 import { startLab, type Lab } from '../index';
+import { audible, hearing as labHearing, labApi, sessionOf as labSessionOf } from './support/control';
 import { CallRefused, LabSipClient, until } from './support/sip-client';
 
 let lab: Lab;
@@ -20,14 +21,7 @@ afterEach(async () => {
   await api('POST', '/api/faults', { kind: 'clear' });
 });
 
-async function api<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${lab.httpUrl}${path}`, {
-    method,
-    headers: body ? { 'content-type': 'application/json' } : {},
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  });
-  return (await res.json()) as T;
-}
+const api = <T = unknown>(method: string, path: string, body?: unknown) => labApi<T>(lab, method, path, body);
 
 async function client(extension: string, password = `lab-${extension}`): Promise<LabSipClient> {
   const c = new LabSipClient(extension, password, lab.wsUrl);
@@ -41,10 +35,9 @@ async function registered(extension: string): Promise<LabSipClient> {
   return c;
 }
 
-const hearing = (who: string) => api<{ sources: Record<string, number> }>('GET', `/api/hearing/${who}?windowMs=400`).then((r) => r.sources);
-const sessionOf = async (supervisor: string) =>
-  (await api<{ supervisor: string; mode: string }[]>('GET', '/api/sessions')).find((s) => s.supervisor === supervisor);
-const heard = (sources: Record<string, number>, id: string) => (sources[id] ?? 0) > 0.01;
+const hearing = (who: string) => labHearing(lab, who);
+const sessionOf = (supervisor: string) => labSessionOf(lab, supervisor);
+const heard = audible;
 
 /** Raw SIP over a WebSocket, for malformed input. */
 async function raw(messages: string[]): Promise<string[]> {

@@ -1,28 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Lab } from '../../../lab/index';
 
-/** JSON over the lab's control API. */
-export async function labApi<T = unknown>(lab: Lab, method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${lab.httpUrl}${path}`, {
-    method,
-    headers: body ? { 'content-type': 'application/json' } : {},
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  });
-  return (await res.json()) as T;
-}
-
-/** Energy per source in what `who` heard over the last window. */
-export async function hearing(lab: Lab, who: string, windowMs = 400): Promise<Record<string, number>> {
-  return (await labApi<{ sources: Record<string, number> }>(lab, 'GET', `/api/hearing/${who}?windowMs=${windowMs}`)).sources;
-}
-
-export async function sessionOf(lab: Lab, supervisor: string) {
-  const sessions = await labApi<{ supervisor: string; agent: string; mode: string; legId: string }[]>(lab, 'GET', '/api/sessions');
-  return sessions.find((s) => s.supervisor === supervisor);
-}
-
-export const audible = (sources: Record<string, number>, id: string) => (sources[id] ?? 0) > 0.01;
+export { audible, hearing, labApi, sessionOf } from '../../../lab/test/support/control';
 
 /** A mono 16-bit 48 kHz WAV of a sine tone: the fake microphone (the supervisor's "voice"). */
 export function toneWav(dir: string, hz: number, seconds = 10): string {
