@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { startLab, type Lab } from '../lab/index';
 import { CHROME_E2E_OUT, launchChromium } from '../tests/e2e/support/browsers';
-import { labApi, sessionOf, toneWav, until } from '../tests/e2e/support/lab-client';
+import { labApi, labSettings, sessionOf, storeSettings, toneWav, until } from '../tests/e2e/support/lab-client';
 import { clickIcon, signIn } from '../tests/e2e/support/portal';
 import { summarize, type Summary } from './stats';
 
@@ -31,10 +31,7 @@ async function session(lab: Lab, dtmfMethod: 'info' | 'rfc4733', warmRuns: numbe
   const dir = mkdtempSync(join(tmpdir(), 'earshot-bench-'));
   const s = await launchChromium({ extensionDir: CHROME_E2E_OUT, fakeAudio: toneWav(dir, 900) });
   try {
-    await s.worker.evaluate(
-      (v) => (globalThis as unknown as { chrome: { storage: { local: { set(x: object): Promise<void> } } } }).chrome.storage.local.set({ 'earshot:settings': v }),
-      { pbx: { wsUrl: lab.wsUrl, domain: 'lab.earshot.test', username: '2001', password: 'lab-2001' }, portal: { origin: lab.httpUrl, adapter: 'earshot-lab' }, profile: { id: 'asterisk-chanspy', dtmfMethod } },
-    );
+    await storeSettings(s.worker, labSettings(lab, dtmfMethod));
     const panel = await s.context.newPage();
     await panel.goto(`chrome-extension://${s.extensionId}/sidepanel.html`);
     await until(() => panel.locator('.earshot-reg-label').textContent().then((t) => t === 'Ready'), 20_000, 'Ready');

@@ -12,17 +12,12 @@ import { chromium } from 'playwright-core';
 import { toneOf } from '../lab/directory';
 import { startLab, type Lab } from '../lab/index';
 import { CHROME_E2E_OUT, CHROMIUM_BASE_ARGS, launchFirefox, openExtensionPage } from '../tests/e2e/support/browsers';
-import { hearing, labApi, sessionOf, toneWav, until } from '../tests/e2e/support/lab-client';
+import { hearing, labApi, labSettings, sessionOf, storeSettings, toneWav, until } from '../tests/e2e/support/lab-client';
 import { clickIcon, signIn } from '../tests/e2e/support/portal';
 
 const { values } = parseArgs({ options: { browser: { type: 'string', default: 'chromium' }, headless: { type: 'boolean', default: false } } });
 const hasDisplay = Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY) && !values.headless;
 
-const SETTINGS = (lab: Lab) => ({
-  pbx: { wsUrl: lab.wsUrl, domain: 'lab.earshot.test', username: '2001', password: 'lab-2001', displayName: 'Sam Supervisor' },
-  portal: { origin: lab.httpUrl, adapter: 'earshot-lab' },
-  profile: { id: 'asterisk-chanspy', dtmfMethod: 'info' },
-});
 
 function build(browser: string): void {
   console.log('demo: building Earshot…');
@@ -48,7 +43,7 @@ async function tour(lab: Lab): Promise<void> {
   try {
     const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
     const id = new URL(worker.url()).host;
-    await worker.evaluate((s) => (globalThis as unknown as { chrome: { storage: { local: { set(v: object): Promise<void> } } } }).chrome.storage.local.set({ 'earshot:settings': s }), SETTINGS(lab));
+    await storeSettings(worker, labSettings(lab));
     const panel = await context.newPage();
     await panel.goto(`chrome-extension://${id}/sidepanel.html`);
     await until(() => panel.locator('.earshot-reg-label').textContent().then((t) => t === 'Ready'), 20_000, 'registration');
@@ -88,7 +83,7 @@ async function interactive(lab: Lab, browser: string): Promise<() => Promise<voi
     const s = await launchFirefox({ prefs: { 'extensions.webextOptionalPermissionPrompts': false } });
     const page = await s.browser.newPage();
     await openExtensionPage(page, `${s.base}/options.html`);
-    await page.evaluate((v) => (globalThis as unknown as { browser: { storage: { local: { set(x: object): Promise<void> } } } }).browser.storage.local.set({ 'earshot:settings': v }), SETTINGS(lab));
+    await page.evaluate((v) => (globalThis as unknown as { browser: { storage: { local: { set(x: object): Promise<void> } } } }).browser.storage.local.set({ 'earshot:settings': v }), labSettings(lab));
     console.log(`demo: Firefox is up. In Earshot's options, click "Enable on this portal", then open ${lab.httpUrl}/ and sign in as 2001 / lab-2001.`);
     return () => s.close();
   }
@@ -100,7 +95,7 @@ async function interactive(lab: Lab, browser: string): Promise<() => Promise<voi
     args: [...CHROMIUM_BASE_ARGS, `--disable-extensions-except=${CHROME_E2E_OUT}`, `--load-extension=${CHROME_E2E_OUT}`],
   });
   const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
-  await worker.evaluate((s) => (globalThis as unknown as { chrome: { storage: { local: { set(v: object): Promise<void> } } } }).chrome.storage.local.set({ 'earshot:settings': s }), SETTINGS(lab));
+  await storeSettings(worker, labSettings(lab));
   const portal = context.pages()[0] ?? (await context.newPage());
   await signIn(portal, lab.httpUrl, '2001');
   console.log('demo: Chromium is up, signed in to the demo portal as Sam Supervisor. Hover an agent on a call and click the speaker icon.');

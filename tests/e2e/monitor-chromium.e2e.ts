@@ -8,7 +8,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLab, type Lab } from '../../lab/index';
 import { CHROME_E2E_OUT, launchChromium, type ChromiumSession } from './support/browsers';
-import { audible, hearing, labApi, sessionOf, toneWav, until } from './support/lab-client';
+import { audible, hearing, labApi, labSettings, sessionOf, storeSettings, toneWav, until } from './support/lab-client';
 import { clickIcon, signIn } from './support/portal';
 
 let lab: Lab;
@@ -49,15 +49,8 @@ beforeAll(async () => {
   lab = await startLab({ sipPort: 0, httpPort: 0, quiet: true });
   const dir = mkdtempSync(join(tmpdir(), 'earshot-e2e-'));
   s = await launchChromium({ extensionDir: CHROME_E2E_OUT, fakeAudio: toneWav(dir, 900) });
-  await s.worker.evaluate(
-    (settings) => (globalThis as unknown as { chrome: { storage: { local: { set(v: object): Promise<void> } } } }).chrome.storage.local.set({ 'earshot:settings': settings }),
-    {
-      pbx: { wsUrl: lab.wsUrl, domain: 'lab.earshot.test', username: '2001', password: 'lab-2001' },
-      portal: { origin: lab.httpUrl, adapter: 'earshot-lab' },
-      // SIP INFO here: deterministic at the lab. RFC 4733 (in-band at the lab) is measured by npm run bench.
-      profile: { id: 'asterisk-chanspy', dtmfMethod: 'info' },
-    },
-  );
+  // SIP INFO here: deterministic at the lab. RFC 4733 (in-band at the lab) is measured by npm run bench.
+  await storeSettings(s.worker, labSettings(lab, 'info'));
   panel = await s.context.newPage();
   await panel.goto(`chrome-extension://${s.extensionId}/sidepanel.html`);
   portal = await s.context.newPage();

@@ -5,7 +5,7 @@ import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLab, type Lab } from '../../lab/index';
 import { launchFirefox, openExtensionPage, type FirefoxSession } from './support/browsers';
-import { audible, hearing, labApi, sessionOf, until } from './support/lab-client';
+import { audible, hearing, labApi, labSettings, sessionOf, until } from './support/lab-client';
 
 let lab: Lab;
 let s: FirefoxSession;
@@ -22,11 +22,7 @@ beforeAll(async () => {
   await openExtensionPage(panel, `${s.base}/options.html`);
   await panel.evaluate(
     (settings) => (globalThis as unknown as { browser: { storage: { local: { set(v: object): Promise<void> } } } }).browser.storage.local.set({ 'earshot:settings': settings }),
-    {
-      pbx: { wsUrl: lab.wsUrl, domain: 'lab.earshot.test', username: '2001', password: 'lab-2001' },
-      portal: { origin: lab.httpUrl, adapter: 'earshot-lab' },
-      profile: { id: 'asterisk-chanspy', dtmfMethod: 'info' },
-    },
+    labSettings(lab),
   );
   await panel.reload().catch(() => undefined);
   await openExtensionPage(panel, `${s.base}/options.html`);

@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import type { Lab } from '../../../lab/index';
 import { join } from 'node:path';
 
 export { audible, hearing, labApi, sessionOf } from '../../../lab/test/support/control';
@@ -27,3 +28,20 @@ export function toneWav(dir: string, hz: number, seconds = 10): string {
 }
 
 export { until } from '../../../lab/test/support/until';
+
+/** Earshot's settings for the lab, signed in as Sam Supervisor (2001); DTMF by SIP INFO unless asked otherwise. */
+export function labSettings(lab: Pick<Lab, 'wsUrl' | 'httpUrl'>, dtmfMethod: 'info' | 'rfc4733' = 'info') {
+  return {
+    pbx: { wsUrl: lab.wsUrl, domain: 'lab.earshot.test', username: '2001', password: 'lab-2001', displayName: 'Sam Supervisor' },
+    portal: { origin: lab.httpUrl, adapter: 'earshot-lab' },
+    profile: { id: 'asterisk-chanspy', dtmfMethod },
+  };
+}
+
+/** Stores the user's settings through Chromium's extension service worker (what the options page would save). */
+export async function storeSettings(worker: { evaluate<R, A>(fn: (arg: A) => R | Promise<R>, arg: A): Promise<R> }, settings: object): Promise<void> {
+  await worker.evaluate(
+    (value) => (globalThis as unknown as { chrome: { storage: { local: { set(v: object): Promise<void> } } } }).chrome.storage.local.set({ 'earshot:settings': value }),
+    settings,
+  );
+}
