@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 import { CHROME_E2E_OUT, CHROMIUM_BASE_ARGS, launchChromium } from '../tests/e2e/support/browsers';
+import { storeSettings } from '../tests/e2e/support/lab-client';
 import { portalBenchPage } from './portal-page';
 import { summarize, type Summary } from './stats';
 
@@ -77,12 +78,7 @@ export async function benchPortal(options: { rows?: number; churn?: number; seco
     // With Earshot, set up for this origin with the lab portal's adapter.
     const s = await launchChromium({ extensionDir: CHROME_E2E_OUT });
     const page = await s.context.newPage();
-    await s.worker.evaluate(
-      (o) => (globalThis as unknown as { chrome: { storage: { local: { set(v: object): Promise<void> } } } }).chrome.storage.local.set({
-        'earshot:settings': { portal: { origin: o, adapter: 'earshot-lab' } },
-      }),
-      origin,
-    );
+    await storeSettings(s.worker, { portal: { origin, adapter: 'earshot-lab' } });
     const withExt = await measurePage(page, `${origin}/`, seconds, async () => {
       await page.waitForFunction(() => performance.getEntriesByName('earshot:first-scan').length > 0, undefined, { timeout: 30_000 });
     });
