@@ -1,7 +1,8 @@
 import { useState } from 'preact/hooks';
 import type { SendCommand } from '../../lib/messaging/commands';
 import type { Mode } from '../../lib/monitor/modes';
-import type { EarshotState, SessionSnapshot } from '../../lib/state/snapshot';
+import { isLive } from '../../lib/monitor/session-machine';
+import type { EarshotState } from '../../lib/state/snapshot';
 import { downloadText } from './download';
 import { sessionStatusText } from './format';
 import { HoldToWhisper } from './hold-to-whisper';
@@ -30,7 +31,6 @@ export interface MonitorPanelProps {
   compact?: boolean;
 }
 
-const LIVE = new Set<SessionSnapshot['status']>(['idle', 'connecting', 'active', 'reconnecting', 'ending']);
 
 /**
  * The monitoring panel: registration, the agent monitored, the mode buttons,
@@ -57,7 +57,8 @@ export function MonitorPanel({ state, send, now, download = downloadText, connec
   }
 
   const session = state.session;
-  const live = session !== null && LIVE.has(session.status);
+  // An idle session is about to connect: its controls show already.
+  const live = session !== null && (session.status === 'idle' || isLive(session.status));
   const entitled = state.user.scope === 'Office Manager' || state.user.dtmfMonitoringGranted;
   const message = session?.message;
   const announce = [

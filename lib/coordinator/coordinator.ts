@@ -5,6 +5,7 @@ import { logCsvFilename, logToCsv } from '../log/csv';
 import type { CommandResult, ExportLogResult } from '../messaging/commands';
 import type { EngineLink } from './engine-link';
 import type { RuleOptions } from '../monitor/rules';
+import { isLive } from '../monitor/session-machine';
 import { createRules, type CoordinatorRules, type Verdict } from './rules-port';
 import type { PersistedCoordinator, StateStore, VisibleAgent } from './store';
 
@@ -196,7 +197,7 @@ export class Coordinator {
 
   /** End the session. Always allowed while one is under way. */
   hangup(): Promise<CommandResult> {
-    const live = this.state.session && !['ended', 'failed', 'idle'].includes(this.state.session.status);
+    const live = this.state.session !== null && isLive(this.state.session.status);
     return this.route(live ? { allowed: true } : { allowed: false, reason: 'No monitor session to hang up.' }, {
       type: 'hangup',
     });

@@ -15,6 +15,7 @@ import {
 } from 'sip.js';
 import type { Mode } from '../monitor/modes';
 import { MODE_LABELS } from '../monitor/modes';
+import { isLive } from '../monitor/session-machine';
 import type {
   AgentCallState,
   LogEntry,
@@ -125,7 +126,6 @@ interface Run {
   awaitIncoming?: (invitation: Invitation) => void;
 }
 
-const LIVE: ReadonlySet<SessionStatus> = new Set(['connecting', 'active', 'reconnecting', 'ending']);
 
 /**
  * The phone engine: one sip.js UserAgent registered with the PBX, dialog-info
@@ -603,7 +603,7 @@ export class PhoneEngine implements PhoneEngineApi {
     const state = applyDialogInfo(memory, info, { extension, name: previous?.name }, (uri) => this.logic.isOnNet(uri, config), this.now());
     this.agents[extension] = state;
     const run = this.run;
-    if (run && run.agent === extension && LIVE.has(run.status) && previous?.dialog === 'confirmed' && state.dialog !== 'confirmed' && state.dialog !== 'early') {
+    if (run && run.agent === extension && isLive(run.status) && previous?.dialog === 'confirmed' && state.dialog !== 'confirmed' && state.dialog !== 'early') {
       this.onAgentCallEnded(run);
     }
     this.emit();
@@ -614,7 +614,7 @@ export class PhoneEngine implements PhoneEngineApi {
   private async start(agent: string, name?: string): Promise<void> {
     const config = this.config;
     if (!EXTENSION.test(agent)) throw new MonitorNotPossibleError(`"${agent}" is not an extension Earshot can monitor.`);
-    if (this.run && LIVE.has(this.run.status)) {
+    if (this.run && isLive(this.run.status)) {
       if (this.run.agent === agent) {
         this.emit();
         return;
@@ -652,7 +652,7 @@ export class PhoneEngine implements PhoneEngineApi {
     try {
       const plan = this.logic.startPlan(config, agent);
       await this.execute(run, plan, { incoming: this.logic.pbxOriginates(config) });
-      if (this.run !== run || !LIVE.has(run.status)) return;
+      if (this.run !== run || !isLive(run.status)) return;
       run.queue = this.logic.createModeQueue({
         initial: 'listen',
         apply: (from, to) => this.applyMode(run, from, to),
@@ -661,7 +661,7 @@ export class PhoneEngine implements PhoneEngineApi {
       this.emit();
     } catch (error) {
       // 'ending': hung up while connecting; endRun reports it (the CANCEL's 487 is no failure).
-      if (this.run === run && LIVE.has(run.status) && run.status !== 'ending') this.failRun(run, error);
+      if (this.run === run && isLive(run.status) && run.status !== 'ending') this.failRun(run, error);
     }
   }
 
@@ -683,7 +683,7 @@ export class PhoneEngine implements PhoneEngineApi {
   private async execute(run: Run, plan: PlanAction[], options: { incoming: boolean }): Promise<void> {
     let dialled = false;
     for (const action of plan) {
-      if (this.run !== run || !LIVE.has(run.status)) return;
+      if (this.run !== run || !isLive(run.status)) return;
       switch (action.kind) {
         case 'dial':
           dialled = true;
@@ -700,7 +700,7 @@ export class PhoneEngine implements PhoneEngineApi {
           break;
       }
     }
-    if (!run.call && options.incoming && this.run === run && LIVE.has(run.status)) await this.waitForIncoming(run);
+    if (!run.call && options.incoming && this.run === run && isLive(run.status)) await this.waitForIncoming(run);
   }
 
   private dial(run: Run, target: string): Promise<void> {
@@ -763,7 +763,7 @@ export class PhoneEngine implements PhoneEngineApi {
       run.awaitIncoming(invitation);
       return;
     }
-    if (run && LIVE.has(run.status)) {
+    if (run && isLive(run.status)) {
       void invitation.reject({ statusCode: 486 }).catch(() => undefined);
       return;
     }
@@ -783,7 +783,7 @@ export class PhoneEngine implements PhoneEngineApi {
     this.emit();
     this.answer(fresh, invitation).then(
       () => {
-        if (this.run !== fresh || !LIVE.has(fresh.status)) return;
+        if (this.run !== fresh || !isLive(fresh.status)) return;
         fresh.queue = this.logic.createModeQueue({
           initial: 'listen',
           apply: (from, to) => this.applyMode(fresh, from, to),
@@ -792,7 +792,7 @@ export class PhoneEngine implements PhoneEngineApi {
         this.emit();
       },
       (error: unknown) => {
-        if (this.run === fresh && LIVE.has(fresh.status) && fresh.status !== 'ending') this.failRun(fresh, error);
+        if (this.run === fresh && isLive(fresh.status) && fresh.status !== 'ending') this.failRun(fresh, error);
       },
     );
   }
@@ -857,7 +857,7 @@ export class PhoneEngine implements PhoneEngineApi {
 
   private onCallEnded(run: Run, call: Call): void {
     if (run.call === call) run.call = undefined;
-    if (run.redialing || this.run !== run || !LIVE.has(run.status)) return;
+    if (run.redialing || this.run !== run || !isLive(run.status)) return;
     if (run.failure) {
       this.failRun(run, run.failure);
       return;
@@ -920,7 +920,7 @@ export class PhoneEngine implements PhoneEngineApi {
   /** One queued mode switch. The microphone is opened only for Whisper/Join, released on the way back. */
   private async applyMode(run: Run, from: Mode, to: Mode): Promise<void> {
     const config = this.config;
-    if (!config || this.run !== run || !LIVE.has(run.status)) return;
+    if (!config || this.run !== run || !isLive(run.status)) return;
     const talking = to !== 'listen';
     try {
       if (!talking) await this.silence(run);
@@ -933,7 +933,7 @@ export class PhoneEngine implements PhoneEngineApi {
       } finally {
         run.redialing = false;
       }
-      if (this.run !== run || !LIVE.has(run.status)) return;
+      if (this.run !== run || !isLive(run.status)) return;
       if (!run.call?.established) {
         this.finishRun(run, run.endMessage ?? 'The PBX ended the session.');
         return;
@@ -964,7 +964,7 @@ export class PhoneEngine implements PhoneEngineApi {
       (track as Partial<EventTarget>).addEventListener?.(
         'ended',
         () => {
-          if (this.run !== run || run.mic !== track || !LIVE.has(run.status)) return;
+          if (this.run !== run || run.mic !== track || !isLive(run.status)) return;
           this.log('error', 'The microphone stopped: back to Listen Only.', { agent: run.agent, mode: 'listen' });
           run.queue?.request('listen');
           this.emit();
@@ -1012,13 +1012,13 @@ export class PhoneEngine implements PhoneEngineApi {
 
   private hangup(message: string): void {
     const run = this.run;
-    if (!run || !LIVE.has(run.status)) throw new MonitorNotPossibleError('No monitor session to hang up.');
+    if (!run || !isLive(run.status)) throw new MonitorNotPossibleError('No monitor session to hang up.');
     void this.endRun(run, message);
   }
 
   /** Ends the run from our side: BYE/CANCEL, then ended (or failed with `failure`). */
   private async endRun(run: Run, message: string | undefined, failure?: PhoneError): Promise<void> {
-    if (!LIVE.has(run.status) || run.status === 'ending') return;
+    if (!isLive(run.status) || run.status === 'ending') return;
     run.endMessage = failure ? failure.message : message;
     run.failure = failure;
     run.status = this.logic.transition(run.status, 'ending');
@@ -1078,7 +1078,7 @@ export class PhoneEngine implements PhoneEngineApi {
     // Only while a session is live: nothing ticks when idle.
     this.levelTimer = setInterval(() => {
       const run = this.run;
-      if (!run || !LIVE.has(run.status)) {
+      if (!run || !isLive(run.status)) {
         this.stopLevels();
         return;
       }
@@ -1158,7 +1158,7 @@ export class PhoneEngine implements PhoneEngineApi {
     this.stopKeepAlive();
     this.stopLevels();
     const run = this.run;
-    if (run && LIVE.has(run.status)) await this.endRun(run, 'Earshot was reconfigured.');
+    if (run && isLive(run.status)) await this.endRun(run, 'Earshot was reconfigured.');
     this.dropSubscriptions();
     const ua = this.ua;
     const registerer = this.registerer;
