@@ -80,7 +80,7 @@ export function MonitorPanel({ state, send, now, download = downloadText, connec
   };
 
   return (
-    <div class="earshot-panel" data-session={session?.status ?? 'none'}>
+    <div class="earshot-panel" data-session={session?.status ?? 'none'} data-heard-at={session?.heardAt}>
       <header class="earshot-header">
         <h1 class="earshot-title">Earshot</h1>
         <RegistrationStatus state={state} />

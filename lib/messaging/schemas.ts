@@ -85,6 +85,8 @@ const sessionSchema = z.object({
     barge: availabilitySchema,
   }),
   startedAt: z.optional(z.number()),
+  /** When the first audio of the call was heard (the engine watches for it every 20 ms). */
+  heardAt: z.optional(z.number()),
   endedAt: z.optional(z.number()),
   message: z.optional(z.string()),
   levels: z.object({ heard: z.number(), sent: z.number() }),

@@ -91,6 +91,10 @@ export interface PhoneEngineApi {
 
 /** An agent extension as it may appear in a SIP URI user part. */
 const EXTENSION = /^[0-9A-Za-z_.+-]{1,32}$/;
+/** The heard level (RMS, 0..1) that counts as the call's first audio, and how it is watched for. */
+const FIRST_AUDIO_LEVEL = 0.005;
+const FIRST_AUDIO_POLL_MS = 20;
+const FIRST_AUDIO_WATCH_MS = 10_000;
 
 interface Call {
   session: Session;
@@ -112,7 +116,11 @@ interface Run {
   call?: Call;
   queue?: ModeQueuePort;
   mic?: MediaStreamTrack;
+  /** When the supervisor asked for it (or the PBX's call arrived). */
+  requestedAt: number;
   startedAt?: number;
+  /** When the first audio of the call was heard. */
+  heardAt?: number;
   endedAt?: number;
   message?: string;
   levels: { heard: number; sent: number };
@@ -175,7 +183,7 @@ export class PhoneEngine implements PhoneEngineApi {
   private pingTimer: ReturnType<typeof setTimeout> | undefined;
   private lastTick = 0;
   private pingFailed = false;
-  private levelTimer: ReturnType<typeof setInterval> | undefined;
+  private levelTimer: ReturnType<typeof setTimeout> | undefined;
   private output: { deviceId?: string; volume?: number } = {};
   private readonly removeOnline: () => void;
   private removeMicWatch: (() => void) | undefined;
@@ -630,6 +638,7 @@ export class PhoneEngine implements PhoneEngineApi {
       mode: 'listen',
       levels: { heard: 0, sent: 0 },
       redialing: false,
+      requestedAt: this.now(),
     };
     this.run = run;
     if (!config || this.registration.status !== 'registered') {
@@ -777,6 +786,7 @@ export class PhoneEngine implements PhoneEngineApi {
       mode: 'listen',
       levels: { heard: 0, sent: 0 },
       redialing: false,
+      requestedAt: this.now(),
     };
     this.run = fresh;
     this.log('start', `Answered the PBX's monitor call for ${display ?? agent} in ${MODE_LABELS.listen}.`, { agent, mode: 'listen' });
@@ -917,21 +927,45 @@ export class PhoneEngine implements PhoneEngineApi {
     return this.options.dtmfTiming ?? { duration: 100, interToneGap: 70 };
   }
 
-  /** One queued mode switch. The microphone is opened only for Whisper/Join, released on the way back. */
+  /**
+   * One queued mode switch. The microphone is opened only for Whisper/Join, released on the way back.
+   * When the microphone is already granted, it opens while the digits go out (the switch costs
+   * max(getUserMedia, DTMF) instead of their sum); the PBX meanwhile gets the silent track, and a
+   * microphone that fails anyway sends the PBX back to Listen. When it is not known to be granted
+   * (it may prompt or be refused), it is opened first and nothing is sent if it fails.
+   */
   private async applyMode(run: Run, from: Mode, to: Mode): Promise<void> {
     const config = this.config;
     if (!config || this.run !== run || !isLive(run.status)) return;
     const talking = to !== 'listen';
     try {
-      if (!talking) await this.silence(run);
-      if (talking && !run.mic) run.mic = await this.openMicrophone(run);
+      let pendingMic: Promise<MediaStreamTrack> | undefined;
+      if (talking && !run.mic) {
+        pendingMic = this.openMicrophone(run);
+        if (this.microphone !== 'granted') {
+          run.mic = await pendingMic;
+          pendingMic = undefined;
+        }
+      }
       const plan = this.logic.modePlan(config, run.agent, from, to, this.availability(run));
       const redial = plan.some((a) => a.kind === 'dial');
       if (redial) run.redialing = true;
-      try {
-        await this.execute(run, plan, { incoming: false });
-      } finally {
-        run.redialing = false;
+      const switching = (async () => {
+        try {
+          // Back to Listen: the silent track goes on while the digits go out.
+          await Promise.all([talking ? undefined : this.silence(run), this.execute(run, plan, { incoming: false })]);
+        } finally {
+          run.redialing = false;
+        }
+      })();
+      const [mic, switched] = await Promise.allSettled([pendingMic, switching]);
+      if (mic.status === 'fulfilled' && mic.value) run.mic = mic.value;
+      if (switched.status === 'rejected') throw switched.reason;
+      if (mic.status === 'rejected') {
+        if (this.run === run && run.call?.established && !redial) {
+          await this.execute(run, this.logic.modePlan(config, run.agent, to, 'listen', this.availability(run)), { incoming: false }).catch(() => undefined);
+        }
+        throw mic.reason;
       }
       if (this.run !== run || !isLive(run.status)) return;
       if (!run.call?.established) {
@@ -1072,26 +1106,35 @@ export class PhoneEngine implements PhoneEngineApi {
     await this.options.audio?.configure({ deviceId, volume });
   }
 
+  /**
+   * Levels only while a session is live: nothing ticks when idle. Until the first audio arrives the
+   * analyser is read every 20 ms, so "hearing the call" is known to within a frame; then every 250 ms.
+   */
   private startLevels(): void {
     if (this.levelTimer !== undefined || !this.options.audio) return;
     const audio = this.options.audio;
-    // Only while a session is live: nothing ticks when idle.
-    this.levelTimer = setInterval(() => {
+    const slow = this.options.levelIntervalMs ?? 250;
+    const tick = () => {
+      this.levelTimer = undefined;
       const run = this.run;
-      if (!run || !isLive(run.status)) {
-        this.stopLevels();
-        return;
-      }
+      if (!run || !isLive(run.status)) return;
       const { heard, sent } = audio.levels();
+      if (run.heardAt === undefined && heard >= FIRST_AUDIO_LEVEL) {
+        run.heardAt = this.now();
+        this.log('info', `Hearing ${run.name ?? run.agent}: first audio ${((run.heardAt - run.requestedAt) / 1000).toFixed(2)} s after the start.`, { agent: run.agent });
+      }
+      const waiting = run.heardAt === undefined && this.now() - run.requestedAt < FIRST_AUDIO_WATCH_MS;
+      this.levelTimer = setTimeout(tick, waiting ? FIRST_AUDIO_POLL_MS : slow);
       const next = { heard: round2(heard), sent: run.mode === 'listen' ? 0 : round2(sent) };
-      if (next.heard === run.levels.heard && next.sent === run.levels.sent) return;
+      if (next.heard === run.levels.heard && next.sent === run.levels.sent && this.newLog.length === 0) return;
       run.levels = next;
       this.emit();
-    }, this.options.levelIntervalMs ?? 250);
+    };
+    this.levelTimer = setTimeout(tick, FIRST_AUDIO_POLL_MS);
   }
 
   private stopLevels(): void {
-    if (this.levelTimer !== undefined) clearInterval(this.levelTimer);
+    if (this.levelTimer !== undefined) clearTimeout(this.levelTimer);
     this.levelTimer = undefined;
   }
 
@@ -1129,6 +1172,7 @@ export class PhoneEngine implements PhoneEngineApi {
       ...(pending !== undefined && pending !== run.mode ? { pendingMode: pending } : {}),
       availability: this.availability(run),
       ...(run.startedAt !== undefined ? { startedAt: run.startedAt } : {}),
+      ...(run.heardAt !== undefined ? { heardAt: run.heardAt } : {}),
       ...(run.endedAt !== undefined ? { endedAt: run.endedAt } : {}),
       ...(run.message ? { message: run.message } : {}),
       levels: { ...run.levels },

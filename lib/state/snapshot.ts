@@ -71,6 +71,8 @@ export interface SessionSnapshot {
   availability: Record<Mode, { allowed: boolean; reason?: string }>;
   /** ms epoch the call was answered (timer base). */
   startedAt?: number;
+  /** ms epoch the first audio of the call was heard. */
+  heardAt?: number;
   endedAt?: number;
   /** Plain-language message for failed/reconnecting/ended-by-PBX. */
   message?: string;

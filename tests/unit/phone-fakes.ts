@@ -432,17 +432,20 @@ export class FakeMicrophone implements MicrophoneProvider {
   readonly tracks: FakeTrack[] = [];
   permission: MicrophoneState = 'unknown';
   deny = false;
+  /** How long getUserMedia takes, in (fake) milliseconds. */
+  delayMs = 0;
   private listener: ((state: MicrophoneState) => void) | undefined;
 
   query(): Promise<MicrophoneState> {
     return Promise.resolve(this.permission);
   }
-  acquire(): Promise<MediaStreamTrack> {
+  async acquire(): Promise<MediaStreamTrack> {
     this.calls.push('acquire');
-    if (this.deny) return Promise.reject(new MicrophoneDeniedError());
+    if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
+    if (this.deny) throw new MicrophoneDeniedError();
     const track = fakeTrack('mic');
     this.tracks.push(track);
-    return Promise.resolve(track as unknown as MediaStreamTrack);
+    return track as unknown as MediaStreamTrack;
   }
   release(track: MediaStreamTrack): void {
     this.calls.push('release');

@@ -118,6 +118,46 @@ describe('phone engine monitor session (fakes)', () => {
     expect(h.log.last.session?.mode).toBe('barge');
   });
 
+  it('microphone already granted: the digits go out while it opens; the microphone goes on the call once it is open', async () => {
+    const h = await started();
+    h.mic.change('granted');
+    h.mic.delayMs = 80;
+    await h.engine.handle({ type: 'set-mode', mode: 'barge' });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(infoDigits(h)).toEqual(['6']);
+    expect(h.sdh.created[0]?.swaps).toEqual([]);
+    expect(h.log.last.session?.mode).toBe('listen');
+    await vi.advanceTimersByTimeAsync(80);
+    expect(h.sdh.created[0]?.swaps).toEqual(['mic']);
+    expect(h.log.last.session?.mode).toBe('barge');
+    expect(h.mic.calls).toEqual(['acquire']);
+  });
+
+  it('microphone granted but failing to open: the PBX is sent back to Listen and the reason shown', async () => {
+    const h = await started();
+    h.mic.change('granted');
+    h.mic.delayMs = 80;
+    h.mic.deny = true;
+    await h.engine.handle({ type: 'set-mode', mode: 'whisper' });
+    await vi.advanceTimersByTimeAsync(80);
+    expect(infoDigits(h)).toEqual(['5', '4']);
+    expect(h.sdh.created[0]?.swaps).toEqual([]);
+    expect(h.log.last.session).toMatchObject({ mode: 'listen', status: 'active' });
+    expect(h.log.last.session?.message).toBe("The microphone is blocked for Earshot: Whisper and Join are off. Listen still works.");
+    expect(h.log.last.microphone).toBe('denied');
+  });
+
+  it('microphone not known to be granted: opened first, nothing sent until it is open', async () => {
+    const h = await started();
+    h.mic.delayMs = 80;
+    await h.engine.handle({ type: 'set-mode', mode: 'whisper' });
+    await vi.advanceTimersByTimeAsync(40);
+    expect(infoDigits(h)).toEqual([]);
+    await vi.advanceTimersByTimeAsync(40);
+    expect(infoDigits(h)).toEqual(['5']);
+    expect(h.log.last.session?.mode).toBe('whisper');
+  });
+
   it('RFC 4733: the digits go on the audio sender (silent track in Listen), not by INFO', async () => {
     const h = await started({ config: { profile: { id: 'asterisk-chanspy', overrides: { dtmfMethod: 'rfc4733' } } } });
     await h.engine.handle({ type: 'set-mode', mode: 'barge' });
@@ -318,6 +358,24 @@ describe('phone engine monitor session (fakes)', () => {
     await vi.advanceTimersByTimeAsync(60_000);
     // Idle again: only the OPTIONS keep-alive runs, which emits nothing.
     expect(h.log.events.length).toBe(count);
+  });
+
+  it('notes when the first audio is heard, watching every 20 ms until then and every 250 ms after', async () => {
+    const h = await started();
+    h.audio.heard = 0;
+    await vi.advanceTimersByTimeAsync(100);
+    expect(h.log.last.session?.heardAt).toBeUndefined();
+    h.audio.heard = 0.3;
+    await vi.advanceTimersByTimeAsync(20);
+    const session = h.log.last.session;
+    expect(session?.heardAt).toBeGreaterThan(0);
+    expect(h.log.logs()).toContain('info: Hearing Alice Agent: first audio 0.12 s after the start.');
+    const emitted = h.log.events.length;
+    h.audio.heard = 0.31;
+    await vi.advanceTimersByTimeAsync(200);
+    expect(h.log.events.length).toBe(emitted);
+    await vi.advanceTimersByTimeAsync(60);
+    expect(h.log.last.session?.levels.heard).toBe(0.31);
   });
 
   it('set-output passes device and volume to the audio output', async () => {
