@@ -21,6 +21,10 @@ export interface AudioOutput {
 /** Creates a silent audio track; one per call. */
 export interface SilentSource {
   track(): MediaStreamTrack;
+  /** Gets ready ahead of the first call (where that is slow), without running anything. */
+  prepare?(): void;
+  /** No call needs silence now: stop producing it (no audio thread ticking while idle). */
+  idle?(): void;
   close(): void;
 }
 
@@ -152,7 +156,12 @@ export class WebAudioSilentSource implements SilentSource {
   private context: AudioContext | undefined;
   private destination: MediaStreamAudioDestinationNode | undefined;
 
-  track(): MediaStreamTrack {
+  /**
+   * The first AudioContext of a browser session starts Chromium's audio
+   * service, which blocks this thread for about 0.4 s: done at registration
+   * (prepare), not on the supervisor's click. Suspended until a call needs it.
+   */
+  private ensure(): { context: AudioContext; destination: MediaStreamAudioDestinationNode } {
     if (!this.context || !this.destination || this.context.state === 'closed') {
       const Ctor = audioContextCtor();
       if (!Ctor) throw new Error('No AudioContext here to make a silent track.');
@@ -164,8 +173,23 @@ export class WebAudioSilentSource implements SilentSource {
       oscillator.connect(gain).connect(this.destination);
       oscillator.start();
     }
-    if (this.context.state === 'suspended') void this.context.resume().catch(() => undefined);
-    const [track] = this.destination.stream.getAudioTracks();
+    return { context: this.context, destination: this.destination };
+  }
+
+  prepare(): void {
+    if (this.context && this.context.state !== 'closed') return;
+    const { context } = this.ensure();
+    if (context.state === 'running') void context.suspend().catch(() => undefined);
+  }
+
+  idle(): void {
+    if (this.context?.state === 'running') void this.context.suspend().catch(() => undefined);
+  }
+
+  track(): MediaStreamTrack {
+    const { context, destination } = this.ensure();
+    if (context.state !== 'running') void context.resume().catch(() => undefined);
+    const [track] = destination.stream.getAudioTracks();
     if (!track) throw new Error('The silent source gave no track.');
     // A clone per call: sip.js stops the sender's track when a call closes.
     return track.clone();

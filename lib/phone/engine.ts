@@ -389,7 +389,11 @@ export class PhoneEngine implements PhoneEngineApi {
   private onRegistered(): void {
     this.attempt = 0;
     this.clearRetry();
-    if (this.registration.status !== 'registered') this.setRegistration('registered');
+    if (this.registration.status !== 'registered') {
+      // Ready for the first click: the silent source's slow start happens now, not then.
+      this.options.silence?.prepare?.();
+      this.setRegistration('registered');
+    }
     if (this.run?.status === 'reconnecting') {
       this.run.status = this.logic.transition('reconnecting', 'active');
       this.run.message = undefined;
@@ -1096,6 +1100,7 @@ export class PhoneEngine implements PhoneEngineApi {
     if (mic) this.options.microphone.release(mic);
     this.options.audio?.meterSent(undefined);
     this.options.audio?.stop();
+    this.options.silence?.idle?.();
     this.stopLevels();
   }
 

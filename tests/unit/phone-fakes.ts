@@ -598,12 +598,31 @@ export function fakeConfig(overrides: Partial<EngineConfig> = {}): EngineConfig 
   };
 }
 
+/** FAKE silent source: records prepare/idle/track. */
+export class FakeSilence {
+  readonly calls: string[] = [];
+  track(): MediaStreamTrack {
+    this.calls.push('track');
+    return fakeTrack('silent') as unknown as MediaStreamTrack;
+  }
+  prepare(): void {
+    this.calls.push('prepare');
+  }
+  idle(): void {
+    this.calls.push('idle');
+  }
+  close(): void {
+    this.calls.push('close');
+  }
+}
+
 /** The engine wired to the fakes. Use with vi.useFakeTimers(). */
 export function harness(options: { logic?: MonitorLogic; keepAliveSeconds?: number } = {}) {
   const pbx = new FakePbx();
   const sdh = fakeSdhFactory();
   const mic = new FakeMicrophone();
   const audio = new FakeAudio();
+  const silence = new FakeSilence();
   const log = new EventLog();
   let online: (() => void) | undefined;
   let clock = 1_000_000;
@@ -611,6 +630,7 @@ export function harness(options: { logic?: MonitorLogic; keepAliveSeconds?: numb
     logic: options.logic ?? fakeLogic(),
     microphone: mic,
     audio,
+    silence,
     transportConstructor: pbx.Transport,
     sessionDescriptionHandlerFactory: sdh.factory,
     now: () => clock + Date.now(),
@@ -631,6 +651,7 @@ export function harness(options: { logic?: MonitorLogic; keepAliveSeconds?: numb
     sdh,
     mic,
     audio,
+    silence,
     log,
     /** Simulates the browser's "online" event. */
     goOnline: () => online?.(),

@@ -1,7 +1,7 @@
 // Media helpers of the phone engine with FAKE peer connections and FAKE
 // getUserMedia (happy-dom has no WebRTC).
-import { describe, expect, it } from 'vitest';
-import { rmsLevel } from '../../lib/phone/audio';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { rmsLevel, WebAudioSilentSource } from '../../lib/phone/audio';
 import { MicrophoneDeniedError, MicrophoneUnavailableError } from '../../lib/phone/errors';
 import { isMonitorMedia, MonitorSessionDescriptionHandler } from '../../lib/phone/media';
 import { UserMediaMicrophoneProvider, userMediaError } from '../../lib/phone/microphone';
@@ -118,5 +118,62 @@ describe('rmsLevel', () => {
     expect(rmsLevel(new Float32Array(128))).toBe(0);
     expect(rmsLevel(new Float32Array(128).fill(0.1))).toBeCloseTo(0.3);
     expect(rmsLevel(new Float32Array(128).fill(1))).toBe(1);
+  });
+});
+
+/** A FAKE AudioContext: enough of Web Audio for the silent source, with its state. */
+class FakeAudioContext {
+  static created = 0;
+  state: 'running' | 'suspended' | 'closed' = 'running';
+  readonly changes: string[] = [];
+  constructor() {
+    FakeAudioContext.created += 1;
+  }
+  createOscillator() {
+    return { connect: (node: unknown) => node, start: () => undefined };
+  }
+  createGain() {
+    return { gain: { value: 1 }, connect: (node: unknown) => node };
+  }
+  createMediaStreamDestination() {
+    return { stream: { getAudioTracks: () => [{ clone: () => fakeTrack('silent') }] } };
+  }
+  async suspend() {
+    this.state = 'suspended';
+    this.changes.push('suspend');
+  }
+  async resume() {
+    this.state = 'running';
+    this.changes.push('resume');
+  }
+  async close() {
+    this.state = 'closed';
+  }
+}
+
+describe('WebAudioSilentSource (fake AudioContext)', () => {
+  afterEach(() => {
+    vi.unstubAllGlobals();
+    FakeAudioContext.created = 0;
+  });
+
+  it('prepare creates the context ahead of the first call and leaves it suspended; a call resumes it; idle suspends it again', async () => {
+    vi.stubGlobal('AudioContext', FakeAudioContext);
+    const source = new WebAudioSilentSource();
+    source.prepare();
+    await Promise.resolve();
+    expect(FakeAudioContext.created).toBe(1);
+    const context = (source as unknown as { context: FakeAudioContext }).context;
+    expect(context.state).toBe('suspended');
+    expect(source.track()).toMatchObject({ kind: 'audio' });
+    await Promise.resolve();
+    expect(context.state).toBe('running');
+    // A second prepare (registered again during a call) neither recreates nor suspends it.
+    source.prepare();
+    expect(context.state).toBe('running');
+    source.idle();
+    await Promise.resolve();
+    expect(context.changes).toEqual(['suspend', 'resume', 'suspend']);
+    expect(FakeAudioContext.created).toBe(1);
   });
 });

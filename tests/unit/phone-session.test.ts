@@ -378,6 +378,16 @@ describe('phone engine monitor session (fakes)', () => {
     expect(h.log.last.session?.levels.heard).toBe(0.31);
   });
 
+  it('the silent source gets ready at registration, not on the first click, and idles when the session ends', async () => {
+    const h = await live();
+    expect(h.silence.calls).toEqual(['prepare']);
+    await h.engine.handle({ type: 'start', agent: '201' });
+    await vi.advanceTimersByTimeAsync(0);
+    await h.engine.handle({ type: 'hangup' });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(h.silence.calls).toEqual(['prepare', 'idle']);
+  });
+
   it('set-output passes device and volume to the audio output', async () => {
     const h = await started();
     await h.engine.handle({ type: 'set-output', deviceId: 'speakers-2', volume: 0.4 });
