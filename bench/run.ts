@@ -4,10 +4,11 @@ import { execFileSync } from 'node:child_process';
 import { cpus, totalmem, type as osType, release } from 'node:os';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { bundleSizes } from './bundles';
+import { benchIdle, type IdleContext } from './idle';
 import { benchMixing } from './lab-mixing';
-import { benchMonitor } from './monitor';
+import { benchMonitor, type ClickToAudio } from './monitor';
 import { benchPortal } from './portal';
-import { fmt, summaryText } from './stats';
+import { fmt, summarize, summaryText } from './stats';
 
 const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
 const version = (cmd: string, args: string[]) => {
@@ -89,16 +90,58 @@ async function main(): Promise<void> {
 
   console.log('bench: click to audio, mode switches…');
   const monitor = await benchMonitor();
-  out('## Monitoring in real Chromium against the lab');
+  const toAudio = (rs: ClickToAudio[]) => summarize(rs.map((r) => r.toAudio));
+  const toInvite = (rs: ClickToAudio[]) => summarize(rs.map((r) => r.toInvite));
+  const list = (rs: ClickToAudio[], key: keyof ClickToAudio) => rs.map((r) => `${r[key]}`).join(', ');
+  out('## Click to audio and mode switches (real Chromium, the lab, ChanSpy profile)');
   out();
-  out('Click on the speaker icon → first audio heard (the engine\'s level, refreshed every 250 ms, so ±250 ms). Cold: the first click in a freshly started browser; warm: the following ones.');
+  out('Timed from the real mouse click (on Earshot\'s icon in the portal, or on the Listen button of a plain sip.js page that registers as another supervisor and dials the same code) to the lab receiving the INVITE and to the first audio heard (RMS ≥ 0.005, watched every 20 ms in both). Cold: the first click in a freshly started browser (extension registered, no call yet); warm: the following ones, alternating Earshot and the plain page.');
   out();
-  out(`- Cold: ${monitor.coldClickToAudio.map((v) => `${v} ms`).join(', ')}`);
-  out(`- Warm: ${summaryText(monitor.warmClickToAudio)}`);
-  out(`- Mode click → the lab switching the mix, SIP INFO: ${summaryText(monitor.modeSwitch.info)}`);
-  out(`- Mode click → the lab switching the mix, RFC 4733 (detected in the audio): ${summaryText(monitor.modeSwitch.rfc4733)}`);
-  out('- Not measured yet: the plain sip.js web page for comparison, idle memory and CPU with 50 watched agents.');
+  out('| | Earshot | plain sip.js page |');
+  out('|---|---|---|');
+  out(`| cold, click → INVITE (ms, each browser) | ${list(monitor.earshotCold, 'toInvite')} | ${list(monitor.plainCold, 'toInvite')} |`);
+  out(`| cold, click → audio (ms, each browser) | ${list(monitor.earshotCold, 'toAudio')} | ${list(monitor.plainCold, 'toAudio')} |`);
+  out(`| warm, click → INVITE | ${summaryText(toInvite(monitor.earshotWarm))} | ${summaryText(toInvite(monitor.plainWarm))} |`);
+  out(`| warm, click → audio | ${summaryText(toAudio(monitor.earshotWarm))} | ${summaryText(toAudio(monitor.plainWarm))} |`);
   out();
+  const ratios = summarize(monitor.warmRatios);
+  out(`Warm ratio Earshot / plain page (median of each browser session's medians): ${fmt(ratios.median)} (min ${fmt(ratios.min)}, max ${fmt(ratios.max)}, ${ratios.n} sessions).`);
+  out();
+  out('Mode click in the side panel (real mouse) → the lab switching the mix:');
+  out();
+  for (const method of ['info', 'rfc4733'] as const) {
+    const label = method === 'info' ? 'SIP INFO' : 'RFC 4733 (detected in the audio by the lab)';
+    out(`- ${label}: ${summaryText(monitor.modeSwitch[method])}; clicks the lab never acted on: ${monitor.modeSwitchMissed[method]}`);
+  }
+  out();
+
+  console.log('bench: idle with 50 watched agents…');
+  const idleRuns = [];
+  for (let i = 0; i < Number(process.env.EARSHOT_BENCH_IDLE_RUNS ?? 2); i++) idleRuns.push(await benchIdle({ seconds: 60 }));
+  const idle = idleRuns[0];
+  if (idle) {
+    out(`## Idle: registered, ${idle.watched} agents watched on an open portal page, no session (real Chromium, the lab)`);
+    out();
+    out(`${idleRuns.length} runs. CPU from V8 CPU profiles over ${idle.seconds} s (the content script: only frames of Earshot's scripts); JS heap at the end of that minute. Then, over another ${idle.seconds} s, every timer callback (setTimeout, setInterval, requestAnimationFrame) that ran in an Earshot context, caught with CDP instrumentation breakpoints.`);
+    out();
+    out('| context | CPU per minute (each run) | share of one core | JS heap used / total (each run) |');
+    out('|---|---|---|---|');
+    for (const [index, context] of idle.contexts.entries()) {
+      const each = idleRuns.map((r) => r.contexts[index]).filter((c): c is IdleContext => c !== undefined);
+      out(`| ${context.name} | ${each.map((c) => `${fmt((c.cpuMs * 60) / idle.seconds, 1)} ms`).join(', ')} | ${each.map((c) => `${fmt((c.cpuMs / (idle.seconds * 1000)) * 100, 3)} %`).join(', ')} | ${each.map((c) => `${fmt(c.heapUsedMB, 1)} / ${fmt(c.heapTotalMB, 1)} MB`).join(', ')} |`);
+    }
+    out();
+    const timers = idleRuns.flatMap((r) => r.timers);
+    const tooOften = timers.filter((t) => t.minIntervalMs < 20_000);
+    out(`Timer callbacks in Earshot contexts over ${idle.seconds} s (all runs): ${timers.reduce((n, t) => n + t.fires, 0)}; callbacks firing more often than once per 20 s: ${tooOften.length === 0 ? 'none' : tooOften.map((t) => `${t.context} ${t.location} every ${t.minIntervalMs} ms`).join('; ')}.`);
+    out();
+    out('| run | context | callback (bundle:line:column) | fires | shortest interval |');
+    out('|---|---|---|---|---|');
+    idleRuns.forEach((r, i) => {
+      for (const t of r.timers) out(`| ${i + 1} | ${t.context} | ${t.location} | ${t.fires} | ${Number.isFinite(t.minIntervalMs) ? `${(t.minIntervalMs / 1000).toFixed(1)} s` : '–'} |`);
+    });
+    out();
+  }
 
   out('## Bundle sizes (gzipped)');
   out();

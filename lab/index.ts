@@ -22,6 +22,8 @@ export interface LabOptions {
   seed?: boolean;
   /** No log lines on stdout. */
   quiet?: boolean;
+  /** More agents for load benchmarks: 1010, 1011, … (at most 90), every other one on a call with a customer. */
+  extraAgents?: number;
 }
 
 export interface Lab {
@@ -99,6 +101,12 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
   log.add('lab', `SIP ws://127.0.0.1:${sipPort} (domain ${config.domain}, dialect ${dialect}); control and portal http://127.0.0.1:${httpPort}`);
   if (options.seed !== false) {
     for (const c of SEEDED_CALLS) pbx.startCall(c.agent, c.customer ? { kind: 'customer', number: c.customer } : { kind: 'agent', extension: c.otherAgent ?? '' }, 0);
+  }
+  const extra = Math.min(options.extraAgents ?? 0, 90);
+  for (let i = 0; i < extra; i++) {
+    const extension = String(1010 + i);
+    pbx.addAgent(extension, `Agent ${extension}`);
+    if (i % 2 === 0) pbx.startCall(extension, { kind: 'customer', number: `555${extension}` }, 0);
   }
   return lab;
 }

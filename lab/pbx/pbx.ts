@@ -83,6 +83,13 @@ export class LabPbx {
     return () => this.endListeners.delete(listener);
   }
 
+  /** Adds an agent (extension 1010–1099) to the directory, with its tone. */
+  addAgent(extension: string, name: string): void {
+    if (!/^10\d\d$/.test(extension) || this.users.has(extension)) throw new Error(`${extension} cannot be added as an agent.`);
+    this.users.set(extension, { extension, name, scope: 'Call Center Agent', dtmfMonitoringGranted: false, password: `lab-${extension}` });
+    this.media.addParty(partyId.agent(extension), { kind: 'tone', hz: toneOf(partyId.agent(extension)) });
+  }
+
   isAgent(extension: string): boolean {
     return /^10\d\d$/.test(extension) && this.users.has(extension);
   }

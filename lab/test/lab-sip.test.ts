@@ -217,3 +217,23 @@ describe('session end', () => {
     await api('POST', '/api/calls', { agent: '1004', customer: '5550104', answerAfterMs: 0 });
   });
 });
+
+describe('extra agents (load benchmarks)', () => {
+  it('adds agents 1010… with every other one on a call, watchable like the seeded ones', async () => {
+    const big = await startLab({ sipPort: 0, httpPort: 0, quiet: true, seed: false, extraAgents: 4 });
+    try {
+      expect(['1010', '1011', '1012', '1013'].map((e) => big.pbx.isAgent(e))).toEqual([true, true, true, true]);
+      expect(big.pbx.isAgent('1014')).toBe(false);
+      expect([...big.pbx.calls.values()].map((c) => c.agent)).toEqual(['1010', '1012']);
+      expect(() => big.pbx.addAgent('1010', 'Twice')).toThrow('1010 cannot be added as an agent.');
+      const sup = new LabSipClient('2001', 'lab-2001', big.wsUrl);
+      clients.push(sup);
+      expect(await sup.register()).toBe(200);
+      const watch = sup.watch('1012');
+      await until(() => watch.bodies.some((b) => /<state>confirmed<\/state>/.test(b)), 5000, 'confirmed NOTIFY for 1012');
+    } finally {
+      await Promise.all(clients.splice(0).map((c) => c.close()));
+      await big.close();
+    }
+  });
+});
