@@ -103,17 +103,33 @@ export default defineContentScript({
         clearTimeout(reportTimer);
         reportTimer = setTimeout(() => void reportVisibleAgents(agents.slice(0, 500)), 300);
       },
+      // A single-page portal signs in (or switches user) without a reload: read who it is again.
+      onPageChange: () => {
+        if (applyRules()) draw();
+      },
     });
 
-    /** Who is signed in: the portal's header when it shows it, else Earshot's settings. */
-    const applyRules = () => {
+    /**
+     * Who is signed in: the portal's header when it shows it, else Earshot's settings.
+     * Returns whether the notice changed (the caller redraws).
+     */
+    let rulesNotice: string | undefined;
+    const applyRules = (): boolean => {
       const user = { ...state?.user, ...readUser(document, config.adapter) };
       const verdict = canStartMonitoring({ dtmfMonitoringGranted: false, ...user }, config);
       icons.setEnabled(verdict.allowed);
       if (!verdict.allowed && !noticeShown) {
         noticeShown = true;
-        notice = verdict.reason;
+        notice = rulesNotice = verdict.reason;
+        return true;
       }
+      if (verdict.allowed && notice !== undefined && notice === rulesNotice) {
+        // Someone allowed signed in since: the refusal no longer applies.
+        notice = rulesNotice = undefined;
+        noticeShown = false;
+        return true;
+      }
+      return false;
     };
 
     const client = createStateClient({

@@ -942,18 +942,28 @@ export class PhoneEngine implements PhoneEngineApi {
     const config = this.config;
     if (!config || this.run !== run || !isLive(run.status)) return;
     const talking = to !== 'listen';
+    let pendingMic: Promise<MediaStreamTrack> | undefined;
     try {
-      let pendingMic: Promise<MediaStreamTrack> | undefined;
+      // Planned first: a refused mode never opens the microphone.
+      const plan = this.logic.modePlan(config, run.agent, from, to, this.availability(run));
+      const redial = plan.some((a) => a.kind === 'dial');
       if (talking && !run.mic) {
         pendingMic = this.openMicrophone(run);
         if (this.microphone !== 'granted') {
-          run.mic = await pendingMic;
+          const mic = pendingMic;
           pendingMic = undefined;
+          run.mic = await mic;
         }
       }
-      const plan = this.logic.modePlan(config, run.agent, from, to, this.availability(run));
-      const redial = plan.some((a) => a.kind === 'dial');
-      if (redial) run.redialing = true;
+      if (redial) {
+        // Closing a call stops its senders' tracks: take the microphone off the old call first,
+        // so it moves to the new one alive (Whisper → Join on a one-code-per-mode PBX).
+        const old = run.call;
+        if (run.mic && old?.media && old.silent && old.media.outgoingTrack() === run.mic) {
+          await old.media.replaceOutgoingTrack(old.silent);
+        }
+        run.redialing = true;
+      }
       const switching = (async () => {
         try {
           // Back to Listen: the silent track goes on while the digits go out.
@@ -963,6 +973,7 @@ export class PhoneEngine implements PhoneEngineApi {
         }
       })();
       const [mic, switched] = await Promise.allSettled([pendingMic, switching]);
+      pendingMic = undefined;
       if (mic.status === 'fulfilled' && mic.value) run.mic = mic.value;
       if (switched.status === 'rejected') throw switched.reason;
       if (mic.status === 'rejected') {
@@ -971,7 +982,13 @@ export class PhoneEngine implements PhoneEngineApi {
         }
         throw mic.reason;
       }
-      if (this.run !== run || !isLive(run.status)) return;
+      if (this.run !== run || !isLive(run.status)) {
+        // Hung up while the microphone was opening: it closes at once.
+        const track = run.mic;
+        run.mic = undefined;
+        if (track) this.options.microphone.release(track);
+        return;
+      }
       if (!run.call?.established) {
         this.finishRun(run, run.endMessage ?? 'The PBX ended the session.');
         return;
@@ -985,6 +1002,8 @@ export class PhoneEngine implements PhoneEngineApi {
       this.log('mode', `${MODE_LABELS[to]} on ${run.name ?? run.agent}.`, { agent: run.agent, mode: to });
       this.emit();
     } catch (error) {
+      // A microphone still opening when the switch failed is closed as soon as it opens.
+      if (pendingMic) void pendingMic.then((track) => this.options.microphone.release(track), () => undefined);
       // Stay (or fall back) in a silent mode: never leave the microphone open after a failed switch.
       if (run.mode === 'listen') await this.silence(run);
       run.message = messageOf(error);

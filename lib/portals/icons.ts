@@ -40,6 +40,8 @@ export interface IconManagerOptions {
   onAgentsChanged?: (agents: { extension: string; name?: string }[]) => void;
   /** Give icons only to rows near the viewport (IntersectionObserver). Default: when the browser has it. */
   lazy?: boolean;
+  /** The portal changed its page (once per batch of mutations, icons enabled or not): e.g. someone signed in. */
+  onPageChange?: () => void;
 }
 
 /**
@@ -217,6 +219,7 @@ export class IconManager {
     if (this.dirty.size > 0 && !this.collecting) {
       this.collecting = true;
       queueMicrotask(() => {
+        this.options.onPageChange?.();
         this.collect();
         this.drain(SLICE_BUDGET_MS);
       });

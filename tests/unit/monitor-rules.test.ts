@@ -64,6 +64,10 @@ describe('canStartMonitoring: the deployment feature decides who may start', () 
     ['Call Center Supervisor', false, true, false],
     ['Call Center Agent', true, true, true],
     ['Basic User', false, true, false],
+    ['Call Center Agent', false, true, false],
+    // Nobody says who this is: the PBX decides, with either feature.
+    [undefined, false, true, true],
+    [undefined, false, false, true],
   ] as const)('%s (granted %s), tapping profile %s → %s', (scope, dtmfMonitoringGranted, tapping, allowed) => {
     const verdict = canStartMonitoring({ scope, dtmfMonitoringGranted }, { monitorScopes: DEFAULT_RULE_OPTIONS.monitorScopes, tapping });
     expect(verdict.allowed).toBe(allowed);

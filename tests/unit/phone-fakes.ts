@@ -378,6 +378,8 @@ export class FakeSdh implements SessionDescriptionHandler, MonitorMedia {
 
   close(): void {
     this.closed = true;
+    // As sip.js does: closing a call stops the tracks of its senders.
+    this.outgoing.stop();
   }
   getDescription(): Promise<{ body: string; contentType: string }> {
     return Promise.resolve({ body: FAKE_SDP, contentType: 'application/sdp' });

@@ -76,6 +76,9 @@ describe('profiles on the wire (real plans, fake PBX)', () => {
     });
     await switchTo(h, 'whisper');
     await switchTo(h, 'barge');
+    // The microphone moved to the new call alive: it was taken off the old call before its BYE.
+    expect(h.mic.tracks[0]?.stopped).toBe(false);
+    expect(h.sdh.created[2]?.outgoingTrack()).toBe(h.mic.tracks[0]);
     await switchTo(h, 'listen');
     expect(h.pbx.requests('INVITE').map((r) => r.ruri?.user)).toEqual(['*221201', '*223201', '*224201', '*221201']);
     expect(h.pbx.requests('BYE')).toHaveLength(3);
@@ -83,7 +86,7 @@ describe('profiles on the wire (real plans, fake PBX)', () => {
     expect(h.log.last.session?.status).toBe('active');
     // One microphone across the whisper → barge re-dial, released for listen.
     expect(h.mic.calls).toEqual(['acquire', 'release']);
-    expect(h.sdh.created.map((s) => s.swaps)).toEqual([[], ['mic'], ['mic', 'silent'], []]);
+    expect(h.sdh.created.map((s) => s.swaps)).toEqual([[], ['mic', 'silent'], ['mic', 'silent'], []]);
   });
 
   it('freeswitch-eavesdrop: dial *33201, PIN after answer, then 2 / 3 / 0', async () => {

@@ -147,6 +147,19 @@ describe('phone engine monitor session (fakes)', () => {
     expect(h.log.last.microphone).toBe('denied');
   });
 
+  it('hung up while the microphone is opening: it is released as soon as it opens', async () => {
+    const h = await started();
+    h.mic.change('granted');
+    h.mic.delayMs = 80;
+    await h.engine.handle({ type: 'set-mode', mode: 'whisper' });
+    await vi.advanceTimersByTimeAsync(10);
+    await h.engine.handle({ type: 'hangup' });
+    await vi.advanceTimersByTimeAsync(100);
+    expect(h.log.last.session?.status).toBe('ended');
+    expect(h.mic.calls).toEqual(['acquire', 'release']);
+    expect(h.mic.tracks[0]?.stopped).toBe(true);
+  });
+
   it('microphone not known to be granted: opened first, nothing sent until it is open', async () => {
     const h = await started();
     h.mic.delayMs = 80;

@@ -143,6 +143,21 @@ describe('IconManager', () => {
     expect(icons().filter((i) => i.hasAttribute('data-hover')).map((i) => i.dataset.extension)).toEqual(['1006']);
   });
 
+  it('tells when the portal changes its page, even while disabled, so a sign-in without reload is noticed', async () => {
+    let changes = 0;
+    manager = new IconManager({ doc: document, compiled, isOnCall: () => true, onActivate: () => undefined, lazy: false, onPageChange: () => changes++ });
+    manager.setEnabled(false);
+    const header = document.createElement('div');
+    header.className = 'user-menu';
+    document.body.append(header);
+    await tick();
+    expect(changes).toBe(1);
+    header.textContent = 'Office Manager';
+    await tick();
+    expect(changes).toBe(2);
+    expect(icons()).toHaveLength(0);
+  });
+
   it('removes every icon when disabled (user may not monitor) and on destroy, and stops observing', async () => {
     start();
     manager?.setEnabled(false);

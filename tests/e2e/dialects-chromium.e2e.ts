@@ -1,0 +1,110 @@
+// Every other dialect of the lab in real Chromium with the built extension:
+// the ChanSpy story is in monitor-chromium.e2e.ts; here FreeSWITCH eavesdrop
+// with a PIN, Asterisk one-code-per-mode (a re-dial per switch) and the
+// NetSapiens-style tapping code (an Office Manager, who signs in to the
+// portal after the page loaded: Earshot reads who it is again). For each: click the icon,
+// Listen hears both parties and sends silence, Whisper reaches the agent only,
+// Join reaches both, Listen is silent again, all asserted at the lab.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLab, type Lab } from '../../lab/index';
+import type { DialectId } from '../../lab/pbx/dialects';
+import { CHROME_E2E_OUT, launchChromium, type ChromiumSession } from './support/browsers';
+import { audible, hearing, labApi, labSettings, sessionOf, storeSettings, toneWav, until } from './support/lab-client';
+import { clickIcon, signIn } from './support/portal';
+
+let lab: Lab;
+let s: ChromiumSession;
+let panel: Page;
+let portal: Page;
+
+beforeAll(async () => {
+  lab = await startLab({ sipPort: 0, httpPort: 0, quiet: true });
+  const dir = mkdtempSync(join(tmpdir(), 'earshot-e2e-dialects-'));
+  s = await launchChromium({ extensionDir: CHROME_E2E_OUT, fakeAudio: toneWav(dir, 900) });
+  panel = await s.context.newPage();
+  await panel.goto(`chrome-extension://${s.extensionId}/sidepanel.html`);
+  portal = await s.context.newPage();
+});
+
+afterAll(async () => {
+  await s?.close();
+  await lab?.close();
+});
+
+interface Case {
+  dialect: DialectId;
+  profile: { id: string; dtmfMethod?: 'info' | 'rfc4733'; pin?: string };
+  pin?: string;
+  /** Who signs in (to the PBX and the portal). */
+  user: { extension: string; name: string };
+  customer: string;
+}
+
+const cases: Case[] = [
+  { dialect: 'freeswitch-eavesdrop', profile: { id: 'freeswitch-eavesdrop', dtmfMethod: 'info', pin: '4321' }, pin: '4321', user: { extension: '2001', name: 'Sam Supervisor' }, customer: '5550181' },
+  { dialect: 'asterisk-per-mode', profile: { id: 'asterisk-per-mode' }, user: { extension: '2001', name: 'Sam Supervisor' }, customer: '5550182' },
+  { dialect: 'netsapiens-tapping', profile: { id: 'netsapiens-tapping' }, user: { extension: '3001', name: 'Olivia Office-Manager' }, customer: '5550183' },
+];
+
+const modeButton = (mode: string) => panel.locator(`button[data-mode="${mode}"]`);
+
+describe.each(cases)('Chromium, $dialect: Listen → Whisper → Join → Listen on the lab', (c) => {
+  it('each party hears what the mode says, and Listen sends silence', async () => {
+    const who = c.user.extension;
+    await labApi(lab, 'POST', '/api/config', { dialect: c.dialect, pin: c.pin ?? null });
+    const settings = labSettings(lab, c.profile.dtmfMethod ?? 'info');
+    await storeSettings(s.worker, {
+      ...settings,
+      pbx: { ...settings.pbx, username: who, password: `lab-${who}`, displayName: c.user.name },
+      profile: c.profile,
+    });
+    await until(async () => (await labApi<{ extension: string }[]>(lab, 'GET', '/api/registrations')).some((r) => r.extension === who), 20_000, `${who} registered`);
+    await until(() => panel.locator('.earshot-reg-label').textContent().then((t) => t === 'Ready'), 20_000, 'Ready');
+
+    // A fresh call on 1008 while Earshot watches it: the early NOTIFY names the customer (off-net), so Whisper is allowed.
+    await signIn(portal, lab.httpUrl, who);
+    await portal.fill('input[name="filter"]', '1008');
+    await until(async () => (await labApi<{ text: string }[]>(lab, 'GET', '/api/events')).some((e) => e.text === `${who} watches 1008`), 15_000, 'watching 1008');
+    const call = await labApi<{ id: string }>(lab, 'POST', '/api/calls', { agent: '1008', customer: c.customer, answerAfterMs: 500 });
+    const customer = `customer:${c.customer}`;
+    try {
+      await clickIcon(portal, '1008');
+      const session = await until(() => sessionOf(lab, who), 15_000, 'monitor session');
+      expect(session.agent).toBe('1008');
+      await until(async () => {
+        const heard = await hearing(lab, who, 300);
+        return audible(heard, 'agent:1008') && audible(heard, customer);
+      }, 15_000, 'the supervisor hears both parties');
+      await until(async () => (await labApi<{ rms: number; frames: number }>(lab, 'GET', `/api/sent/${who}?windowMs=500`)).frames > 0, 10_000, 'frames from the supervisor');
+      expect((await labApi<{ rms: number }>(lab, 'GET', `/api/sent/${who}?windowMs=500`)).rms).toBeLessThan(0.001);
+
+      await until(async () => (await modeButton('whisper').getAttribute('aria-disabled')) === 'false', 10_000, 'Whisper available');
+      await modeButton('whisper').click();
+      await until(async () => (await sessionOf(lab, who))?.mode === 'whisper', 15_000, 'Whisper at the PBX');
+      // A re-dial profile gets a new leg per mode: read it after the switch.
+      let leg = (await sessionOf(lab, who))?.legId ?? '';
+      await until(async () => audible(await hearing(lab, 'agent:1008'), leg), 15_000, 'the agent hears the supervisor');
+      expect(audible(await hearing(lab, customer), leg)).toBe(false);
+
+      await modeButton('barge').click();
+      await until(async () => (await sessionOf(lab, who))?.mode === 'barge', 15_000, 'Join at the PBX');
+      leg = (await sessionOf(lab, who))?.legId ?? '';
+      await until(async () => audible(await hearing(lab, customer), leg) && audible(await hearing(lab, 'agent:1008'), leg), 15_000, 'both parties hear the supervisor');
+
+      await modeButton('listen').click();
+      await until(async () => (await sessionOf(lab, who))?.mode === 'listen', 15_000, 'Listen at the PBX');
+      await until(async () => (await labApi<{ rms: number }>(lab, 'GET', `/api/sent/${who}?windowMs=300`)).rms < 0.001, 15_000, 'silence again');
+      leg = (await sessionOf(lab, who))?.legId ?? '';
+      await until(async () => !audible(await hearing(lab, customer), leg) && !audible(await hearing(lab, 'agent:1008'), leg), 10_000, 'neither party hears the supervisor');
+
+      await panel.getByRole('button', { name: 'Hang up' }).click();
+      await until(async () => (await sessionOf(lab, who)) === undefined, 15_000, 'session ended');
+    } finally {
+      await labApi(lab, 'DELETE', `/api/calls/${call.id}`).catch(() => undefined);
+    }
+  });
+});
