@@ -1,5 +1,16 @@
+import { createRequire } from 'node:module';
 import { defineConfig } from 'wxt';
 import preact from '@preact/preset-vite';
+
+/**
+ * The content script runs on every load of the portal, so it carries no
+ * webextension-polyfill (2.8 KB gzipped): it only calls runtime.connect and
+ * runtime.id (WXT's content-script context), and messaging goes through
+ * @webext-core/messaging, which uses the `chrome` namespace itself. Both
+ * browsers have those natively with promises (Chrome MV3, Firefox `browser`).
+ * Every other entrypoint keeps the polyfill.
+ */
+const NATIVE_BROWSER = createRequire(import.meta.url).resolve('@wxt-dev/browser');
 
 /**
  * Public key that fixes the Chrome extension id of unpacked builds to
@@ -31,6 +42,19 @@ export default defineConfig({
   },
   modules: ['@wxt-dev/webextension-polyfill'],
   vite: () => ({ plugins: [preact()] }),
+  hooks: {
+    'vite:build:extendConfig': (entrypoints, config) => {
+      if (!entrypoints.every((e) => e.type === 'content-script')) return;
+      const alias = { find: /^wxt\/browser$/, replacement: NATIVE_BROWSER };
+      const current = config.resolve?.alias;
+      config.resolve = {
+        ...config.resolve,
+        alias: Array.isArray(current)
+          ? [alias, ...current]
+          : [alias, ...Object.entries(current ?? {}).map(([find, replacement]) => ({ find, replacement: String(replacement) }))],
+      };
+    },
+  },
   manifest: ({ browser }) => {
     const chrome = browser !== 'firefox';
     return {

@@ -6,7 +6,7 @@
 import { render } from 'preact';
 import { browser } from 'wxt/browser';
 import { IN_PAGE_CSS, InPagePanel } from '@/components/app/in-page-panel';
-import { MONITOR_PANEL_CSS } from '@/components/monitor';
+import { MONITOR_PANEL_CSS } from '@/components/monitor/monitor-panel-css';
 import { messenger, STATE_PORT_NAME } from '@/lib/messaging/protocol';
 import { contentCommandSender, reportVisibleAgents, requestStartFromClick } from '@/lib/messaging/senders-client';
 import { createStateClient, type PortLike } from '@/lib/messaging/state-port';

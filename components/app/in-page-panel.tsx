@@ -1,6 +1,6 @@
 import type { SendCommand } from '../../lib/messaging/commands';
 import type { EarshotState } from '../../lib/state/snapshot';
-import { MonitorPanel } from '../monitor';
+import { MonitorCore } from '../monitor/monitor-core';
 
 export interface InPagePanelProps {
   state: EarshotState | undefined;
@@ -15,8 +15,8 @@ export interface InPagePanelProps {
 
 /**
  * The "Audio Monitoring" panel Earshot shows at the bottom right of the
- * portal page (inside one closed shadow root): the same controls as the
- * side panel, plus a close button. Also carries the one-time notice for
+ * portal page (inside one closed shadow root): the session controls of the
+ * side panel (its log and tools stay there), plus a close button. Also carries the one-time notice for
  * users without the monitoring right.
  */
 export function InPagePanel({ state, connected, send, open, onClose, notice, onDismissNotice }: InPagePanelProps) {
@@ -38,7 +38,7 @@ export function InPagePanel({ state, connected, send, open, onClose, notice, onD
               ×
             </button>
           </header>
-          <MonitorPanel state={state} send={send} connected={connected} compact />
+          <MonitorCore state={state} send={send} connected={connected} />
         </section>
       )}
     </div>

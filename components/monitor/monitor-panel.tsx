@@ -1,151 +1,44 @@
-import { useState } from 'preact/hooks';
-import type { SendCommand } from '../../lib/messaging/commands';
-import type { Mode } from '../../lib/monitor/modes';
-import { isLive } from '../../lib/monitor/session-machine';
-import type { EarshotState } from '../../lib/state/snapshot';
 import { downloadText } from './download';
-import { sessionStatusText } from './format';
-import { HoldToWhisper } from './hold-to-whisper';
-import { LevelMeter } from './level-meter';
-import { ModeGroup } from './mode-group';
+import { MonitorCore, type MonitorCoreProps } from './monitor-core';
 import { MonitorExtensionForm } from './monitor-extension-form';
-import { RegistrationStatus } from './registration-status';
 import { SessionLog } from './session-log';
-import { SessionTimer } from './session-timer';
 
 /** Props of {@link MonitorPanel}. */
-export interface MonitorPanelProps {
-  /** The one snapshot to render; undefined while the first one is on its way. */
-  state: EarshotState | undefined;
-  /** Sends a command to the background; the panel never messages by itself. */
-  send: SendCommand;
-  /** Clock for the timer (tests). */
-  now?: () => number;
+export interface MonitorPanelProps extends Omit<MonitorCoreProps, 'tools'> {
   /** Saves the exported CSV (defaults to a file download). */
   download?: (filename: string, csv: string) => void;
-  /** Shown instead of the content while disconnected from the background. */
-  connected?: boolean;
-  /** Opens the page that grants the microphone once (Chrome); the link shows while it is not granted. */
-  onAllowMicrophone?: () => void;
-  /** The in-page panel: session controls only (the log and "monitor an extension" live in the side panel). */
-  compact?: boolean;
 }
 
-
 /**
- * The monitoring panel: registration, the agent monitored, the mode buttons,
- * timer, levels, hang up, "monitor an extension" (when entitled) and the
- * session log. Renders from one {@link EarshotState}; shared by the side
- * panel and the in-page panel (its CSS works inside a shadow root).
+ * The side panel: the session controls ({@link MonitorCore}), "monitor an
+ * extension" by tapping code (when the user has it) and the session log with
+ * its CSV export.
  */
-export function MonitorPanel({ state, send, now, download = downloadText, connected = true, onAllowMicrophone, compact = false }: MonitorPanelProps) {
-  const [notice, setNotice] = useState<string>('');
-
-  const run = async (command: Parameters<SendCommand>[0]): Promise<void> => {
-    const result = await send(command);
-    setNotice(result.ok ? '' : result.reason);
-  };
-
-  if (!state) {
-    return (
-      <div class="earshot-panel">
-        <p role="status" aria-live="polite">
-          {connected ? 'Loading…' : 'Connecting to Earshot…'}
-        </p>
-      </div>
-    );
-  }
-
-  const session = state.session;
-  // An idle session is about to connect: its controls show already.
-  const live = session !== null && (session.status === 'idle' || isLive(session.status));
-  const entitled = state.user.scope === 'Office Manager' || state.user.dtmfMonitoringGranted;
-  const message = session?.message;
-  const announce = [
-    !connected ? 'Reconnecting to Earshot…' : '',
-    session ? sessionStatusText(session) : '',
-    message ?? '',
-    notice,
-  ]
-    .filter(Boolean)
-    .join(' ');
-
-  const selectMode = (mode: Mode) => void run({ type: 'set-mode', mode });
-  const exportLog = async () => {
-    const result = await send({ type: 'export-log' });
-    if (result.ok) {
-      download(result.filename, result.csv);
-      setNotice('');
-    } else setNotice(result.reason);
-  };
-
+export function MonitorPanel({ download = downloadText, ...core }: MonitorPanelProps) {
   return (
-    <div class="earshot-panel" data-session={session?.status ?? 'none'} data-heard-at={session?.heardAt}>
-      <header class="earshot-header">
-        <h1 class="earshot-title">Earshot</h1>
-        <RegistrationStatus state={state} />
-      </header>
-
-      <div
-        class={`earshot-live earshot-status-${session?.status ?? 'none'}`}
-        role="status"
-        aria-live="polite"
-        aria-atomic="true"
-      >
-        {announce}
-      </div>
-
-      <section class="earshot-session" aria-label="Monitor session">
-        {session ? (
+    <MonitorCore
+      {...core}
+      tools={({ state, send, live, run, setNotice }) => {
+        const entitled = state.user.scope === 'Office Manager' || state.user.dtmfMonitoringGranted;
+        const exportLog = async () => {
+          const result = await send({ type: 'export-log' });
+          if (result.ok) {
+            download(result.filename, result.csv);
+            setNotice('');
+          } else setNotice(result.reason);
+        };
+        return (
           <>
-            <p class="earshot-agent">
-              <span class="earshot-label">Agent</span>{' '}
-              <span class="earshot-agent-name">{session.agent.name ?? `Extension ${session.agent.extension}`}</span>{' '}
-              <span class="earshot-agent-ext">ext. {session.agent.extension}</span>
-            </p>
-            {live && <ModeGroup session={session} onSelect={selectMode} />}
-            {live && session.status === 'active' && <HoldToWhisper session={session} onSelect={selectMode} />}
-            <SessionTimer startedAt={session.startedAt} endedAt={session.endedAt} now={now} />
-            {live && (
-              <div class="earshot-meters">
-                <LevelMeter label="Heard" value={session.levels.heard} />
-                <LevelMeter label="Sent" value={session.levels.sent} />
-              </div>
+            {entitled && (
+              <MonitorExtensionForm
+                onSubmit={(extension) => void run({ type: 'monitor-extension', extension })}
+                disabledReason={live ? 'Hang up the current session first.' : undefined}
+              />
             )}
-            {state.microphone === 'denied' && live && (
-              <p class="earshot-reason">The microphone is blocked: Whisper and Join need it.</p>
-            )}
-            {onAllowMicrophone && live && (state.microphone === 'denied' || state.microphone === 'unknown') && (
-              <button type="button" class="earshot-link" onClick={onAllowMicrophone}>
-                Allow the microphone
-              </button>
-            )}
-            {live && (
-              <button
-                type="button"
-                class="earshot-hangup"
-                disabled={session.status === 'ending'}
-                onClick={() => void run({ type: 'hangup' })}
-              >
-                Hang up
-              </button>
-            )}
+            <SessionLog log={state.log} onExport={() => void exportLog()} />
           </>
-        ) : (
-          <p class="earshot-muted">
-            Not monitoring. In the portal, hover over an agent who is on a call and click the speaker icon.
-          </p>
-        )}
-      </section>
-
-      {entitled && !compact && (
-        <MonitorExtensionForm
-          onSubmit={(extension) => void run({ type: 'monitor-extension', extension })}
-          disabledReason={live ? 'Hang up the current session first.' : undefined}
-        />
-      )}
-
-      {!compact && <SessionLog log={state.log} onExport={() => void exportLog()} />}
-    </div>
+        );
+      }}
+    />
   );
 }

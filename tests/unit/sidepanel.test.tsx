@@ -1,6 +1,7 @@
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/preact';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ConnectedPanel } from '@/components/app/connected-panel';
+import { InPagePanel } from '@/components/app/in-page-panel';
 import { MonitorPanel } from '@/components/monitor';
 import type { SendCommand, UiCommand } from '@/lib/messaging/commands';
 import type { PortLike } from '@/lib/messaging/state-port';
@@ -204,5 +205,26 @@ describe('push-to-talk Whisper', () => {
     fireEvent.pointerUp(ptt);
     expect(sent).toEqual([]);
     expect(ptt.getAttribute('title')).toMatch(/internal call/);
+  });
+});
+
+describe('in-page Audio Monitoring panel (InPagePanel)', () => {
+  it('has the session controls of the side panel but not its log or "monitor an extension"', () => {
+    const state = baseState({ session: session(), user: { extension: '3001', scope: 'Office Manager', dtmfMonitoringGranted: false } });
+    render(<InPagePanel state={state} send={recorder().send} connected open onClose={() => undefined} />);
+    expect(screen.getByRole('dialog', { name: 'Audio Monitoring' })).toBeTruthy();
+    expect(screen.getByRole('group', { name: 'Monitoring mode' })).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Hang up' })).toBeTruthy();
+    expect(screen.queryByText('Session log')).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Export CSV' })).toBeNull();
+    expect(screen.queryByLabelText(/extension/i)).toBeNull();
+  });
+
+  it('the side panel, for an Office Manager, has the log and "monitor an extension"', () => {
+    const state = baseState({ user: { extension: '3001', scope: 'Office Manager', dtmfMonitoringGranted: false } });
+    render(<MonitorPanel state={state} send={recorder().send} now={() => NOW} />);
+    expect(screen.getByText('Session log')).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Export CSV' })).toBeTruthy();
+    expect(screen.getAllByLabelText(/extension/i).length).toBeGreaterThan(0);
   });
 });
