@@ -122,7 +122,7 @@ async function main(): Promise<void> {
   if (idle) {
     out(`## Idle: registered, ${idle.watched} agents watched on an open portal page, no session (real Chromium, the lab)`);
     out();
-    out(`${idleRuns.length} runs. CPU from V8 CPU profiles over ${idle.seconds} s (the content script: only frames of Earshot's scripts); JS heap at the end of that minute. Then, over another ${idle.seconds} s, every timer callback (setTimeout, setInterval, requestAnimationFrame) that ran in an Earshot context, caught with CDP instrumentation breakpoints.`);
+    out(`${idleRuns.length} runs. CPU from V8 CPU profiles over ${idle.seconds} s (the content script: only frames of Earshot's scripts); JS heap at the end of that minute. Then, over another ${idle.seconds} s, every timer callback (setTimeout, setInterval, requestAnimationFrame) that ran in an Earshot context, caught with CDP instrumentation breakpoints. The content script's heap is the portal page's (its isolated world shares the page's V8 heap): the page itself is a static table.`);
     out();
     out('| context | CPU per minute (each run) | share of one core | JS heap used / total (each run) |');
     out('|---|---|---|---|');

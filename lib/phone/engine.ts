@@ -966,8 +966,10 @@ export class PhoneEngine implements PhoneEngineApi {
       }
       const switching = (async () => {
         try {
-          // Back to Listen: the silent track goes on while the digits go out.
-          await Promise.all([talking ? undefined : this.silence(run), this.execute(run, plan, { incoming: false })]);
+          // Back to Listen: the silent track first (a replaceTrack, about a millisecond), then the
+          // digits. Swapping the track while RFC 4733 events play out can lose them at the PBX.
+          if (!talking) await this.silence(run);
+          await this.execute(run, plan, { incoming: false });
         } finally {
           run.redialing = false;
         }

@@ -96,10 +96,17 @@ describe('phone engine monitor session (fakes)', () => {
     expect(sdh?.swaps).toEqual(['mic']);
     expect(h.mic.calls).toEqual(['acquire']);
 
+    // What the call sends when each digit reaches the PBX.
+    const sendingAtDigit: string[] = [];
+    h.pbx.on('INFO', (request) => {
+      sendingAtDigit.push(`${/Signal=(\S+)/.exec(request.body)?.[1]}:${(sdh?.outgoingTrack() as unknown as FakeTrack).label}`);
+      return responseTo(request, 200, 'OK');
+    });
     await h.engine.handle({ type: 'set-mode', mode: 'listen' });
     await vi.advanceTimersByTimeAsync(0);
     expect(h.log.last.session?.mode).toBe('listen');
     expect(infoDigits(h)).toEqual(['5', '4']);
+    expect(sendingAtDigit).toEqual(['4:silent']);
     // Released and replaced by the silent track before the digits go out.
     expect(sdh?.swaps).toEqual(['mic', 'silent']);
     expect(h.mic.calls).toEqual(['acquire', 'release']);
