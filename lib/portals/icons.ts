@@ -1,5 +1,5 @@
 import type { CompiledAdapter } from './scan';
-import { findRows, readRow, rowOf, type AgentRow } from './scan';
+import { findRows, readExtension, readRow, rowOf, type AgentRow } from './scan';
 
 /** Work per slice before yielding to the page (a long task is 50 ms). */
 const SLICE_BUDGET_MS = 8;
@@ -158,6 +158,25 @@ export class IconManager {
   }
 
   /**
+   * Still inside the portal's own task (the mutation microtask): only the rows
+   * that replace a row which had its icon, so a re-render never flickers. The
+   * rest waits for Earshot's own sliced tasks, keeping the portal's task short.
+   */
+  private drainUrgent(): void {
+    if (!this.enabled || this.recentlyVisible.size === 0) return;
+    const started = this.now();
+    let done = 0;
+    for (const row of this.queue) {
+      const extension = readExtension(row, this.options.compiled);
+      if (extension === undefined || !this.recentlyVisible.has(extension)) continue;
+      this.queue.delete(row);
+      this.upsert(row);
+      if (++done % 16 === 0 && this.now() - started > SLICE_BUDGET_MS) break;
+    }
+    this.measure('earshot:slice', started);
+  }
+
+  /**
    * Reads queued rows until the time budget is spent, then yields to the page
    * and goes on in the next task: Earshot never causes a long task, however
    * long the agent list.
@@ -221,7 +240,10 @@ export class IconManager {
       queueMicrotask(() => {
         this.options.onPageChange?.();
         this.collect();
-        this.drain(SLICE_BUDGET_MS);
+        this.drainUrgent();
+        // Nothing left: finish now (report, forget the re-render); else in Earshot's own tasks.
+        if (this.queue.size === 0) this.drain(SLICE_BUDGET_MS);
+        else this.schedule();
       });
     }
   }

@@ -59,7 +59,8 @@ export function compileAdapter(adapter: PortalAdapter): CompiledAdapter {
  * Reads one row; undefined when it has no valid extension (a header row, a
  * hostile `101@evil.example`): such rows get no icon.
  */
-export function readRow(row: Element, compiled: CompiledAdapter): AgentRow | undefined {
+/** Just the row's extension (cheap: one query), or undefined when it has none valid. */
+export function readExtension(row: Element, compiled: CompiledAdapter): string | undefined {
   const { adapter } = compiled;
   const extensionElement = safeQuery(row, adapter.extension);
   if (!extensionElement) return undefined;
@@ -67,12 +68,18 @@ export function readRow(row: Element, compiled: CompiledAdapter): AgentRow | und
     ? (extensionElement.getAttribute(adapter.extensionAttribute) ?? '').trim()
     : text(extensionElement);
   if (compiled.extensionPattern) extension = compiled.extensionPattern.exec(extension)?.[1] ?? '';
-  if (!isValidExtension(extension)) return undefined;
+  return isValidExtension(extension) ? extension.trim() : undefined;
+}
+
+export function readRow(row: Element, compiled: CompiledAdapter): AgentRow | undefined {
+  const { adapter } = compiled;
+  const extension = readExtension(row, compiled);
+  if (extension === undefined) return undefined;
   const name = text(safeQuery(row, adapter.name)).slice(0, 120) || undefined;
   const slot = safeQuery(row, adapter.iconSlot) ?? row;
   const callElement = adapter.call ? safeQuery(row, adapter.call) : null;
   const portalOnCall = callElement && compiled.onCall ? compiled.onCall.test(text(callElement)) : undefined;
-  return { row, extension: extension.trim(), name, slot, portalOnCall };
+  return { row, extension, name, slot, portalOnCall };
 }
 
 /** Every agent row under `root` (the document, or a subtree that changed). */

@@ -11,9 +11,9 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLab, type Lab } from '../../lab/index';
-import type { DialectId } from '../../lab/pbx/dialects';
 import { CHROME_E2E_OUT, launchChromium, type ChromiumSession } from './support/browsers';
-import { audible, hearing, labApi, labSettings, sessionOf, storeSettings, toneWav, until } from './support/lab-client';
+import { DIALECT_CASES, dialectSettings } from './support/dialects';
+import { audible, hearing, labApi, sessionOf, storeSettings, toneWav, until } from './support/lab-client';
 import { clickIcon, signIn } from './support/portal';
 
 let lab: Lab;
@@ -35,33 +35,13 @@ afterAll(async () => {
   await lab?.close();
 });
 
-interface Case {
-  dialect: DialectId;
-  profile: { id: string; dtmfMethod?: 'info' | 'rfc4733'; pin?: string };
-  pin?: string;
-  /** Who signs in (to the PBX and the portal). */
-  user: { extension: string; name: string };
-  customer: string;
-}
-
-const cases: Case[] = [
-  { dialect: 'freeswitch-eavesdrop', profile: { id: 'freeswitch-eavesdrop', dtmfMethod: 'info', pin: '4321' }, pin: '4321', user: { extension: '2001', name: 'Sam Supervisor' }, customer: '5550181' },
-  { dialect: 'asterisk-per-mode', profile: { id: 'asterisk-per-mode' }, user: { extension: '2001', name: 'Sam Supervisor' }, customer: '5550182' },
-  { dialect: 'netsapiens-tapping', profile: { id: 'netsapiens-tapping' }, user: { extension: '3001', name: 'Olivia Office-Manager' }, customer: '5550183' },
-];
-
 const modeButton = (mode: string) => panel.locator(`button[data-mode="${mode}"]`);
 
-describe.each(cases)('Chromium, $dialect: Listen → Whisper → Join → Listen on the lab', (c) => {
+describe.each(DIALECT_CASES)('Chromium, $dialect: Listen → Whisper → Join → Listen on the lab', (c) => {
   it('each party hears what the mode says, and Listen sends silence', async () => {
     const who = c.user.extension;
     await labApi(lab, 'POST', '/api/config', { dialect: c.dialect, pin: c.pin ?? null });
-    const settings = labSettings(lab, c.profile.dtmfMethod ?? 'info');
-    await storeSettings(s.worker, {
-      ...settings,
-      pbx: { ...settings.pbx, username: who, password: `lab-${who}`, displayName: c.user.name },
-      profile: c.profile,
-    });
+    await storeSettings(s.worker, dialectSettings(lab, c));
     await until(async () => (await labApi<{ extension: string }[]>(lab, 'GET', '/api/registrations')).some((r) => r.extension === who), 20_000, `${who} registered`);
     await until(() => panel.locator('.earshot-reg-label').textContent().then((t) => t === 'Ready'), 20_000, 'Ready');
 

@@ -1,10 +1,13 @@
 // The monitor flow in real Firefox ESR (puppeteer-core over WebDriver BiDi),
 // against the lab: the engine in the persistent background page, the portal
-// enabled from the options page, a trusted click on the icon, Listen heard.
+// enabled from the options page, a trusted click on the icon, Listen heard;
+// then every other dialect Listen → Whisper → Join → Listen, the microphone
+// taken from the visible sidebar page.
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLab, type Lab } from '../../lab/index';
 import { launchFirefox, openExtensionPage, type FirefoxSession } from './support/browsers';
+import { DIALECT_CASES, dialectSettings } from './support/dialects';
 import { audible, hearing, labApi, labSettings, sessionOf, until } from './support/lab-client';
 
 let lab: Lab;
@@ -58,16 +61,7 @@ describe('Firefox ESR: monitor from the portal', () => {
     await portal.type('input[name="password"]', 'lab-2001');
     await portal.click('.sign-in button[type="submit"]');
     await portal.waitForSelector('tr.agent-row');
-    const centre = await until(async () => {
-      await portal.hover('tr[data-agent-id="1001"] td.agent-name');
-      const handle = await portal.$('earshot-monitor-icon[data-extension="1001"]:not([hidden])');
-      const box = await handle?.boundingBox();
-      if (!box) return undefined;
-      const point = [box.x + box.width / 2, box.y + box.height / 2] as const;
-      const hit = await portal.evaluate((x, y) => document.elementFromPoint(x, y)?.tagName === 'EARSHOT-MONITOR-ICON', point[0], point[1]);
-      return hit ? point : undefined;
-    }, 20_000, 'the icon of 1001');
-    await portal.mouse.click(centre[0], centre[1]);
+    await clickIconFirefox(portal, '1001');
     await until(() => sessionOf(lab, '2001'), 15_000, 'monitor session');
     await until(async () => {
       const heard = await hearing(lab, '2001', 300);
@@ -104,5 +98,82 @@ describe('Firefox ESR: monitor from the portal', () => {
     }, 10_000, 'hang up button');
     await hangup.click();
     await until(async () => (await sessionOf(lab, '2001')) === undefined, 15_000, 'session ended');
+  });
+});
+
+/** A trusted click on the agent's icon with the real mouse, aiming until the icon is what it hits. */
+async function clickIconFirefox(page: Page, extension: string): Promise<void> {
+  const centre = await until(async () => {
+    await page.hover(`tr[data-agent-id="${extension}"] td.agent-name`);
+    const handle = await page.$(`earshot-monitor-icon[data-extension="${extension}"]:not([hidden])`);
+    const box = await handle?.boundingBox();
+    if (!box) return undefined;
+    const point = [box.x + box.width / 2, box.y + box.height / 2] as const;
+    const hit = await page.evaluate((x, y) => document.elementFromPoint(x, y)?.tagName === 'EARSHOT-MONITOR-ICON', point[0], point[1]);
+    return hit ? point : undefined;
+  }, 20_000, `the icon of ${extension}`);
+  await page.mouse.click(centre[0], centre[1]);
+}
+
+describe.each(DIALECT_CASES)('Firefox ESR, $dialect: Listen → Whisper → Join → Listen on the lab', (c) => {
+  it('each party hears what the mode says, and Listen sends no voice', async () => {
+    const who = c.user.extension;
+    await labApi(lab, 'POST', '/api/config', { dialect: c.dialect, pin: c.pin ?? null });
+    await panel.evaluate(
+      (settings) => (globalThis as unknown as { browser: { storage: { local: { set(v: object): Promise<void> } } } }).browser.storage.local.set({ 'earshot:settings': settings }),
+      dialectSettings(lab, c),
+    );
+    await until(async () => (await labApi<{ extension: string }[]>(lab, 'GET', '/api/registrations')).some((r) => r.extension === who), 20_000, `${who} registered`);
+
+    // Sign in as the case's user; watch 1008, then start its call so the early NOTIFY names the customer.
+    await portal.goto(`${lab.httpUrl}/`);
+    await portal.evaluate(() => sessionStorage.clear());
+    await portal.reload();
+    await portal.type('input[name="extension"]', who);
+    await portal.type('input[name="password"]', `lab-${who}`);
+    await portal.click('.sign-in button[type="submit"]');
+    await portal.waitForSelector('tr.agent-row');
+    await portal.type('input[name="filter"]', '1008');
+    await until(async () => (await labApi<{ text: string }[]>(lab, 'GET', '/api/events')).some((e) => e.text === `${who} watches 1008`), 15_000, 'watching 1008');
+    const call = await labApi<{ id: string }>(lab, 'POST', '/api/calls', { agent: '1008', customer: c.customer, answerAfterMs: 500 });
+    const customer = `customer:${c.customer}`;
+    const sidebar = await s.browser.newPage();
+    try {
+      await clickIconFirefox(portal, '1008');
+      await until(() => sessionOf(lab, who), 15_000, 'monitor session');
+      await until(async () => {
+        const heard = await hearing(lab, who, 300);
+        return audible(heard, 'agent:1008') && audible(heard, customer);
+      }, 15_000, 'the supervisor hears both parties');
+      expect((await labApi<{ rms: number }>(lab, 'GET', `/api/sent/${who}?windowMs=1000`)).rms).toBeLessThan(0.001);
+
+      // Whisper and Join need the microphone: from the visible sidebar page.
+      await openExtensionPage(sidebar, `${s.base}/sidepanel.html`);
+      const button = (mode: string) => until(() => sidebar.$(`button[data-mode="${mode}"][aria-disabled="false"]`), 10_000, `${mode} button`);
+      await (await button('whisper')).click();
+      await until(async () => (await sessionOf(lab, who))?.mode === 'whisper', 15_000, 'Whisper at the PBX');
+      let leg = (await sessionOf(lab, who))?.legId ?? '';
+      await until(async () => audible(await hearing(lab, 'agent:1008'), leg), 15_000, 'the agent hears the supervisor');
+      expect(audible(await hearing(lab, customer), leg)).toBe(false);
+
+      await (await button('barge')).click();
+      await until(async () => (await sessionOf(lab, who))?.mode === 'barge', 15_000, 'Join at the PBX');
+      leg = (await sessionOf(lab, who))?.legId ?? '';
+      await until(async () => audible(await hearing(lab, customer), leg) && audible(await hearing(lab, 'agent:1008'), leg), 15_000, 'both parties hear the supervisor');
+
+      await (await button('listen')).click();
+      await until(async () => (await sessionOf(lab, who))?.mode === 'listen', 15_000, 'Listen at the PBX');
+      await until(async () => (await labApi<{ rms: number }>(lab, 'GET', `/api/sent/${who}?windowMs=300`)).rms < 0.001, 15_000, 'silence again');
+
+      const hangup = await until(async () => {
+        for (const b of await sidebar.$$('button')) if ((await b.evaluate((el) => el.textContent?.trim())) === 'Hang up') return b;
+        return undefined;
+      }, 10_000, 'hang up button');
+      await hangup.click();
+      await until(async () => (await sessionOf(lab, who)) === undefined, 15_000, 'session ended');
+    } finally {
+      await sidebar.close().catch(() => undefined);
+      await labApi(lab, 'DELETE', `/api/calls/${call.id}`).catch(() => undefined);
+    }
   });
 });

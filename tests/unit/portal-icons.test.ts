@@ -221,4 +221,31 @@ describe('IconManager with lazy icons (IntersectionObserver)', () => {
       (window as unknown as { IntersectionObserver: unknown }).IntersectionObserver = original;
     }
   });
+
+  it('a re-rendered row that had its icon gets it back before Earshot yields (no flicker); other rows wait for its own tasks', async () => {
+    const original = window.IntersectionObserver;
+    (window as unknown as { IntersectionObserver: unknown }).IntersectionObserver = FakeIO;
+    try {
+      manager = new IconManager({ doc: document, compiled, isOnCall: () => true, onActivate: () => undefined });
+      manager.flush();
+      const io = FakeIO.current as FakeIO;
+      io.show([document.querySelector('tr[data-agent-id="1006"]') as Element]);
+      expect(visible()).toEqual(['1006']);
+      // The portal re-renders every row (new elements), as single-page portals do.
+      for (const row of [...document.querySelectorAll('tbody tr')]) {
+        const fresh = row.cloneNode(true) as Element;
+        for (const icon of fresh.querySelectorAll(ICON_TAG)) icon.remove();
+        row.replaceWith(fresh);
+      }
+      // Run the mutation microtasks only, no task: the portal has not yielded yet.
+      for (let i = 0; i < 5; i++) await Promise.resolve();
+      expect(visible()).toEqual(['1006']);
+      expect(manager.size).toBe(1);
+      await tick();
+      expect(manager.size).toBe(3);
+      expect(visible()).toEqual(['1006']);
+    } finally {
+      (window as unknown as { IntersectionObserver: unknown }).IntersectionObserver = original;
+    }
+  });
 });
