@@ -105,19 +105,26 @@ describe('Firefox ESR: monitor from the portal', () => {
 async function clickIconFirefox(page: Page, extension: string): Promise<void> {
   const centre = await until(async () => {
     await page.hover(`tr[data-agent-id="${extension}"] td.agent-name`);
-    const handle = await page.$(`earshot-monitor-icon[data-extension="${extension}"]:not([hidden])`);
-    const box = await handle?.boundingBox();
-    if (!box) return undefined;
-    const point = [box.x + box.width / 2, box.y + box.height / 2] as const;
-    const hit = await page.evaluate((x, y) => document.elementFromPoint(x, y)?.tagName === 'EARSHOT-MONITOR-ICON', point[0], point[1]);
-    return hit ? point : undefined;
-  }, 20_000, `the icon of ${extension}`);
+    // One round trip: the portal re-renders its rows every second.
+    return page.evaluate((ext) => {
+      const icon = document.querySelector(`earshot-monitor-icon[data-extension="${ext}"]:not([hidden])`);
+      if (!icon) return null;
+      const r = icon.getBoundingClientRect();
+      const point: [number, number] = [r.x + r.width / 2, r.y + r.height / 2];
+      return document.elementFromPoint(...point)?.tagName === 'EARSHOT-MONITOR-ICON' ? point : null;
+    }, extension);
+  }, 20_000, `the icon of ${extension}`).catch(async (error: unknown) => {
+    const icons = await page.evaluate(() => [...document.querySelectorAll('earshot-monitor-icon')].map((i) => `${i.getAttribute('data-extension')}${i.hasAttribute('hidden') ? ' hidden' : ''}`));
+    throw new Error(`${String(error)} (icons on the page: ${icons.join(', ') || 'none'})`);
+  });
   await page.mouse.click(centre[0], centre[1]);
 }
 
 describe.each(DIALECT_CASES)('Firefox ESR, $dialect: Listen → Whisper → Join → Listen on the lab', (c) => {
   it('each party hears what the mode says, and Listen sends no voice', async () => {
     const who = c.user.extension;
+    // Only what happens from here counts (an earlier case may have watched 1008 as the same user).
+    const since = (await labApi<{ seq: number }[]>(lab, 'GET', '/api/events')).at(-1)?.seq ?? 0;
     await labApi(lab, 'POST', '/api/config', { dialect: c.dialect, pin: c.pin ?? null });
     await panel.evaluate(
       (settings) => (globalThis as unknown as { browser: { storage: { local: { set(v: object): Promise<void> } } } }).browser.storage.local.set({ 'earshot:settings': settings }),
@@ -126,6 +133,8 @@ describe.each(DIALECT_CASES)('Firefox ESR, $dialect: Listen → Whisper → Join
     await until(async () => (await labApi<{ extension: string }[]>(lab, 'GET', '/api/registrations')).some((r) => r.extension === who), 20_000, `${who} registered`);
 
     // Sign in as the case's user; watch 1008, then start its call so the early NOTIFY names the customer.
+    // The portal in front, as the supervisor sees it (a background tab gets no intersection updates).
+    await portal.bringToFront();
     await portal.goto(`${lab.httpUrl}/`);
     await portal.evaluate(() => sessionStorage.clear());
     await portal.reload();
@@ -134,10 +143,10 @@ describe.each(DIALECT_CASES)('Firefox ESR, $dialect: Listen → Whisper → Join
     await portal.click('.sign-in button[type="submit"]');
     await portal.waitForSelector('tr.agent-row');
     await portal.type('input[name="filter"]', '1008');
-    await until(async () => (await labApi<{ text: string }[]>(lab, 'GET', '/api/events')).some((e) => e.text === `${who} watches 1008`), 15_000, 'watching 1008');
+    await until(async () => (await labApi<{ text: string }[]>(lab, 'GET', `/api/events?since=${since}`)).some((e) => e.text === `${who} watches 1008`), 15_000, 'watching 1008');
     const call = await labApi<{ id: string }>(lab, 'POST', '/api/calls', { agent: '1008', customer: c.customer, answerAfterMs: 500 });
     const customer = `customer:${c.customer}`;
-    const sidebar = await s.browser.newPage();
+    let sidebar: Page | undefined;
     try {
       await clickIconFirefox(portal, '1008');
       await until(() => sessionOf(lab, who), 15_000, 'monitor session');
@@ -148,8 +157,18 @@ describe.each(DIALECT_CASES)('Firefox ESR, $dialect: Listen → Whisper → Join
       expect((await labApi<{ rms: number }>(lab, 'GET', `/api/sent/${who}?windowMs=1000`)).rms).toBeLessThan(0.001);
 
       // Whisper and Join need the microphone: from the visible sidebar page.
-      await openExtensionPage(sidebar, `${s.base}/sidepanel.html`);
-      const button = (mode: string) => until(() => sidebar.$(`button[data-mode="${mode}"][aria-disabled="false"]`), 10_000, `${mode} button`);
+      const page = await s.browser.newPage();
+      sidebar = page;
+      await openExtensionPage(page, `${s.base}/sidepanel.html`);
+      const button = (mode: string) =>
+        until(() => page.$(`button[data-mode="${mode}"][aria-disabled="false"]`), 15_000, `${mode} button`).catch(async (error: unknown) => {
+          const reason = await page.evaluate((m) => {
+            const b = document.querySelector(`button[data-mode="${m}"]`);
+            const id = b?.getAttribute('aria-describedby');
+            return id ? document.getElementById(id)?.textContent : b ? 'enabled?' : 'no button';
+          }, mode);
+          throw new Error(`${String(error)} (the panel says: ${reason})`);
+        });
       await (await button('whisper')).click();
       await until(async () => (await sessionOf(lab, who))?.mode === 'whisper', 15_000, 'Whisper at the PBX');
       let leg = (await sessionOf(lab, who))?.legId ?? '';
@@ -166,13 +185,13 @@ describe.each(DIALECT_CASES)('Firefox ESR, $dialect: Listen → Whisper → Join
       await until(async () => (await labApi<{ rms: number }>(lab, 'GET', `/api/sent/${who}?windowMs=300`)).rms < 0.001, 15_000, 'silence again');
 
       const hangup = await until(async () => {
-        for (const b of await sidebar.$$('button')) if ((await b.evaluate((el) => el.textContent?.trim())) === 'Hang up') return b;
+        for (const b of await page.$$('button')) if ((await b.evaluate((el) => el.textContent?.trim())) === 'Hang up') return b;
         return undefined;
       }, 10_000, 'hang up button');
       await hangup.click();
       await until(async () => (await sessionOf(lab, who)) === undefined, 15_000, 'session ended');
     } finally {
-      await sidebar.close().catch(() => undefined);
+      await sidebar?.close().catch(() => undefined);
       await labApi(lab, 'DELETE', `/api/calls/${call.id}`).catch(() => undefined);
     }
   });
