@@ -16,8 +16,8 @@ export interface InPagePanelProps {
 /**
  * The "Audio Monitoring" panel Earshot shows at the bottom right of the
  * portal page (inside one closed shadow root): the session controls of the
- * side panel (its log and tools stay there), plus a close button. Also carries the one-time notice for
- * users without the monitoring right.
+ * side panel (its log and tools stay there), plus a close button. Also
+ * carries the one-time notice for users without the monitoring right.
  */
 export function InPagePanel({ state, connected, send, open, onClose, notice, onDismissNotice }: InPagePanelProps) {
   return (

@@ -979,8 +979,12 @@ export class PhoneEngine implements PhoneEngineApi {
       if (mic.status === 'fulfilled' && mic.value) run.mic = mic.value;
       if (switched.status === 'rejected') throw switched.reason;
       if (mic.status === 'rejected') {
-        if (this.run === run && run.call?.established && !redial) {
-          await this.execute(run, this.logic.modePlan(config, run.agent, to, 'listen', this.availability(run)), { incoming: false }).catch(() => undefined);
+        // The PBX switched but there is no microphone: back to Listen there too, so the panel tells the truth.
+        if (this.run === run && run.call?.established) {
+          const back = this.logic.modePlan(config, run.agent, to, 'listen', this.availability(run));
+          run.redialing = redial;
+          await this.execute(run, back, { incoming: false }).catch(() => undefined);
+          run.redialing = false;
         }
         throw mic.reason;
       }

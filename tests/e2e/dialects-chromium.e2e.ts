@@ -42,7 +42,9 @@ describe.each(DIALECT_CASES)('Chromium, $dialect: Listen → Whisper → Join �
     const who = c.user.extension;
     // Only what happens from here counts (an earlier case may have watched 1008 as the same user).
     const since = (await labApi<{ seq: number }[]>(lab, 'GET', '/api/events')).at(-1)?.seq ?? 0;
-    await labApi(lab, 'POST', '/api/config', { dialect: c.dialect, pin: c.pin ?? null });
+    // The PBX names the other party in every NOTIFY here: Whisper's on-net/off-net check does not hang on
+    // catching the early one (that path is monitor-chromium's).
+    await labApi(lab, 'POST', '/api/config', { dialect: c.dialect, pin: c.pin ?? null, remoteIdentity: 'always' });
     await storeSettings(s.worker, dialectSettings(lab, c));
     await until(async () => (await labApi<{ extension: string }[]>(lab, 'GET', '/api/registrations')).some((r) => r.extension === who), 20_000, `${who} registered`);
     await until(() => panel.locator('.earshot-reg-label').textContent().then((t) => t === 'Ready'), 20_000, 'Ready');
@@ -64,7 +66,12 @@ describe.each(DIALECT_CASES)('Chromium, $dialect: Listen → Whisper → Join �
       await until(async () => (await labApi<{ rms: number; frames: number }>(lab, 'GET', `/api/sent/${who}?windowMs=500`)).frames > 0, 10_000, 'frames from the supervisor');
       expect((await labApi<{ rms: number }>(lab, 'GET', `/api/sent/${who}?windowMs=500`)).rms).toBeLessThan(0.001);
 
-      await until(async () => (await modeButton('whisper').getAttribute('aria-disabled')) === 'false', 10_000, 'Whisper available');
+      await until(async () => (await modeButton('whisper').getAttribute('aria-disabled')) === 'false', 10_000, 'Whisper available').catch(async (error: unknown) => {
+        // What the lab saw since this case began: registrations, subscriptions and NOTIFYs for 1008.
+        const events = await labApi<{ kind: string; text: string }[]>(lab, 'GET', `/api/events?since=${since}`);
+        const trail = events.filter((e) => ['register', 'subscribe', 'notify', 'transport'].includes(e.kind) && (e.kind !== 'notify' || e.text.startsWith('1008'))).map((e) => `${e.kind}: ${e.text}`);
+        throw new Error(`${String(error)}; lab: ${trail.join(' | ')}`);
+      });
       await modeButton('whisper').click();
       await until(async () => (await sessionOf(lab, who))?.mode === 'whisper', 15_000, 'Whisper at the PBX');
       // A re-dial profile gets a new leg per mode: read it after the switch.

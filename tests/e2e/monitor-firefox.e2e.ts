@@ -125,7 +125,9 @@ describe.each(DIALECT_CASES)('Firefox ESR, $dialect: Listen → Whisper → Join
     const who = c.user.extension;
     // Only what happens from here counts (an earlier case may have watched 1008 as the same user).
     const since = (await labApi<{ seq: number }[]>(lab, 'GET', '/api/events')).at(-1)?.seq ?? 0;
-    await labApi(lab, 'POST', '/api/config', { dialect: c.dialect, pin: c.pin ?? null });
+    // The PBX names the other party in every NOTIFY here: Whisper's on-net/off-net check does not hang on
+    // catching the early one (that path is monitor-chromium's).
+    await labApi(lab, 'POST', '/api/config', { dialect: c.dialect, pin: c.pin ?? null, remoteIdentity: 'always' });
     await panel.evaluate(
       (settings) => (globalThis as unknown as { browser: { storage: { local: { set(v: object): Promise<void> } } } }).browser.storage.local.set({ 'earshot:settings': settings }),
       dialectSettings(lab, c),

@@ -89,6 +89,21 @@ describe('profiles on the wire (real plans, fake PBX)', () => {
     expect(h.sdh.created.map((s) => s.swaps)).toEqual([[], ['mic', 'silent'], ['mic', 'silent'], []]);
   });
 
+  it('asterisk-per-mode, microphone granted but failing to open: the re-dial goes back to the Listen code', async () => {
+    const h = await session({
+      id: 'asterisk-per-mode',
+      overrides: { modeCodes: { listen: '*221', whisper: '*223', barge: '*224' } },
+    });
+    h.mic.change('granted');
+    h.mic.delayMs = 50;
+    h.mic.deny = true;
+    await h.engine.handle({ type: 'set-mode', mode: 'barge' });
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(h.pbx.requests('INVITE').map((r) => r.ruri?.user)).toEqual(['*221201', '*224201', '*221201']);
+    expect(h.log.last.session).toMatchObject({ status: 'active', mode: 'listen' });
+    expect(h.log.last.session?.message).toMatch(/microphone is blocked/);
+  });
+
   it('freeswitch-eavesdrop: dial *33201, PIN after answer, then 2 / 3 / 0', async () => {
     const h = await session({ id: 'freeswitch-eavesdrop', overrides: { dialPrefix: '*33', pin: '1234', dtmfMethod: 'info' } });
     expect(h.pbx.requests('INVITE').map((r) => r.ruri?.user)).toEqual(['*33201']);
