@@ -10,6 +10,7 @@ import preact from '@preact/preset-vite';
  * browsers have those natively with promises (Chrome MV3, Firefox `browser`).
  * Every other entrypoint keeps the polyfill.
  */
+// @wxt-dev/browser is what `wxt/browser` is without the polyfill module (pinned in devDependencies).
 const NATIVE_BROWSER = createRequire(import.meta.url).resolve('@wxt-dev/browser');
 
 /**
