@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import type { CDPSession } from 'playwright-core';
 import { startLab } from '../lab/index';
 import { CHROME_E2E_OUT, launchChromium } from '../tests/e2e/support/browsers';
-import { labApi, labSettings, storeSettings, until } from '../tests/e2e/support/lab-client';
+import { labEvents, labSettings, storeSettings, until } from '../tests/e2e/support/lab-client';
 import { portalBenchPage } from './portal-page';
 import { browserSession, targets, TargetSession } from './support/cdp-target';
 
@@ -91,7 +91,7 @@ export async function benchIdle(options: { agents?: number; seconds?: number } =
     await page.goto(`${origin}/`);
     // Every agent on the page watched: the lab has a subscription from 2001 for each.
     const watched = await until(async () => {
-      const events = await labApi<{ kind: string; text: string }[]>(lab, 'GET', '/api/events');
+      const events = await labEvents(lab);
       const targets = new Set(events.filter((e) => e.kind === 'subscribe' && e.text.startsWith('2001 ')).map((e) => e.text.split(' ').at(-1)));
       return targets.size >= extensions.length ? targets.size : undefined;
     }, 60_000, `${extensions.length} subscriptions`);

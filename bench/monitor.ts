@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { startLab, type Lab } from '../lab/index';
 import { CHROME_E2E_OUT, launchChromium } from '../tests/e2e/support/browsers';
-import { labApi, labSettings, sessionOf, storeSettings, toneWav, until } from '../tests/e2e/support/lab-client';
+import { labEvents, labSettings, lastEventSeq, sessionOf, storeSettings, toneWav, until } from '../tests/e2e/support/lab-client';
 import { clickIcon, signIn } from '../tests/e2e/support/portal';
 import { servePlainPage } from './plain-sipjs/serve';
 import { summarize, type Summary } from './stats';
@@ -34,12 +34,8 @@ export interface MonitorFigures {
   modeSwitchRaw: Record<'info' | 'rfc4733', number[]>;
 }
 
-type LabEvent = { seq: number; kind: string; at: number; text: string; data?: { to?: string } };
-
-const lastSeq = async (lab: Lab) => (await labApi<LabEvent[]>(lab, 'GET', '/api/events')).at(-1)?.seq ?? 0;
-
 async function inviteAt(lab: Lab, since: number, user: string): Promise<number> {
-  const event = await until(async () => (await labApi<LabEvent[]>(lab, 'GET', `/api/events?since=${since}`)).find((e) => e.kind === 'invite' && e.text.startsWith(`${user} `)), 10_000, `INVITE from ${user}`);
+  const event = await until(async () => (await labEvents(lab, since)).find((e) => e.kind === 'invite' && e.text.startsWith(`${user} `)), 10_000, `INVITE from ${user}`);
   return event.at;
 }
 
@@ -49,7 +45,7 @@ async function hangUpEarshot(panel: Page, lab: Lab): Promise<void> {
 }
 
 async function earshotClick(lab: Lab, portal: Page, panel: Page): Promise<ClickToAudio> {
-  const since = await lastSeq(lab);
+  const since = await lastEventSeq(lab);
   const at = await clickIcon(portal, '1001');
   const heardAt = await until(async () => {
     const value = Number(await panel.locator('.earshot-panel').getAttribute('data-heard-at'));
@@ -61,7 +57,7 @@ async function earshotClick(lab: Lab, portal: Page, panel: Page): Promise<ClickT
 type PlainApi = { plainSip: { state: { registered: boolean; heardAt?: number; error?: string }; register(c: object): Promise<void>; hangUp(): Promise<void> } };
 
 async function plainClick(lab: Lab, page: Page): Promise<ClickToAudio> {
-  const since = await lastSeq(lab);
+  const since = await lastEventSeq(lab);
   const box = await page.locator('#dial').boundingBox();
   if (!box) throw new Error('the plain page has no dial button');
   const at = Date.now();
@@ -114,13 +110,13 @@ async function session(lab: Lab, plainUrl: string, dtmfMethod: 'info' | 'rfc4733
     const modes = ['barge', 'listen'] as const;
     for (let i = 0; i < switches; i++) {
       const mode = modes[i % 2] ?? 'listen';
-      const since = await lastSeq(lab);
+      const since = await lastEventSeq(lab);
       // The real mouse on the button, timed from the press (not from Playwright's actionability waits).
       const box = await panel.locator(`button[data-mode="${mode}"]`).boundingBox();
       if (!box) throw new Error(`no ${mode} button in the panel`);
       const at = Date.now();
       await panel.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
-      const event = await until(async () => (await labApi<LabEvent[]>(lab, 'GET', `/api/events?since=${since}`)).find((e) => e.kind === 'mode' && e.data?.to === mode), 5_000, `mode ${mode}`).catch(() => undefined);
+      const event = await until(async () => (await labEvents(lab, since)).find((e) => e.kind === 'mode' && e.data?.to === mode), 5_000, `mode ${mode}`).catch(() => undefined);
       if (!event) {
         // The lab did not hear the switch: counted, and the bench goes on from where the PBX is.
         missed += 1;

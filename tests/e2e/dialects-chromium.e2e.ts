@@ -2,37 +2,32 @@
 // the ChanSpy story is in monitor-chromium.e2e.ts; here FreeSWITCH eavesdrop
 // with a PIN, Asterisk one-code-per-mode (a re-dial per switch) and the
 // NetSapiens-style tapping code (an Office Manager, who signs in to the
-// portal after the page loaded: Earshot reads who it is again). For each: click the icon,
-// Listen hears both parties and sends silence, Whisper reaches the agent only,
-// Join reaches both, Listen is silent again, all asserted at the lab.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+// portal after the page loaded: Earshot reads who it is again). For each:
+// click the icon, Listen hears both parties and sends silence, Whisper reaches
+// the agent only, Join reaches both, Listen is silent again, all asserted at
+// the lab.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLab, type Lab } from '../../lab/index';
-import { CHROME_E2E_OUT, launchChromium, type ChromiumSession } from './support/browsers';
-import { DIALECT_CASES, dialectSettings } from './support/dialects';
-import { audible, hearing, labApi, sessionOf, storeSettings, toneWav, until } from './support/lab-client';
+import type { Lab } from '../../lab/index';
+import type { ChromiumSession } from './support/browsers';
+import { chromiumOnLab, type ChromiumOnLab } from './support/chromium-lab';
+import { DIALECT_CASES, dialectSettings, switchLabTo, untilRegistered, untilWatching } from './support/dialects';
+import { audible, hearing, labApi, labEvents, sessionOf, storeSettings, until } from './support/lab-client';
 import { clickIcon, signIn } from './support/portal';
 
+let env: ChromiumOnLab;
 let lab: Lab;
 let s: ChromiumSession;
 let panel: Page;
 let portal: Page;
 
 beforeAll(async () => {
-  lab = await startLab({ sipPort: 0, httpPort: 0, quiet: true });
-  const dir = mkdtempSync(join(tmpdir(), 'earshot-e2e-dialects-'));
-  s = await launchChromium({ extensionDir: CHROME_E2E_OUT, fakeAudio: toneWav(dir, 900) });
-  panel = await s.context.newPage();
-  await panel.goto(`chrome-extension://${s.extensionId}/sidepanel.html`);
-  portal = await s.context.newPage();
+  env = await chromiumOnLab('dialects');
+  ({ lab, s, panel, portal } = env);
 });
 
 afterAll(async () => {
-  await s?.close();
-  await lab?.close();
+  await env?.close();
 });
 
 const modeButton = (mode: string) => panel.locator(`button[data-mode="${mode}"]`);
@@ -40,19 +35,15 @@ const modeButton = (mode: string) => panel.locator(`button[data-mode="${mode}"]`
 describe.each(DIALECT_CASES)('Chromium, $dialect: Listen → Whisper → Join → Listen on the lab', (c) => {
   it('each party hears what the mode says, and Listen sends silence', async () => {
     const who = c.user.extension;
-    // Only what happens from here counts (an earlier case may have watched 1008 as the same user).
-    const since = (await labApi<{ seq: number }[]>(lab, 'GET', '/api/events')).at(-1)?.seq ?? 0;
-    // The PBX names the other party in every NOTIFY here: Whisper's on-net/off-net check does not hang on
-    // catching the early one (that path is monitor-chromium's).
-    await labApi(lab, 'POST', '/api/config', { dialect: c.dialect, pin: c.pin ?? null, remoteIdentity: 'always' });
+    const since = await switchLabTo(lab, c);
     await storeSettings(s.worker, dialectSettings(lab, c));
-    await until(async () => (await labApi<{ extension: string }[]>(lab, 'GET', '/api/registrations')).some((r) => r.extension === who), 20_000, `${who} registered`);
+    await untilRegistered(lab, c);
     await until(() => panel.locator('.earshot-reg-label').textContent().then((t) => t === 'Ready'), 20_000, 'Ready');
 
     // A fresh call on 1008 while Earshot watches it: the early NOTIFY names the customer (off-net), so Whisper is allowed.
     await signIn(portal, lab.httpUrl, who);
     await portal.fill('input[name="filter"]', '1008');
-    await until(async () => (await labApi<{ text: string }[]>(lab, 'GET', `/api/events?since=${since}`)).some((e) => e.text === `${who} watches 1008`), 15_000, 'watching 1008');
+    await untilWatching(lab, c, '1008', since);
     const call = await labApi<{ id: string }>(lab, 'POST', '/api/calls', { agent: '1008', customer: c.customer, answerAfterMs: 500 });
     const customer = `customer:${c.customer}`;
     try {
@@ -68,7 +59,7 @@ describe.each(DIALECT_CASES)('Chromium, $dialect: Listen → Whisper → Join �
 
       await until(async () => (await modeButton('whisper').getAttribute('aria-disabled')) === 'false', 10_000, 'Whisper available').catch(async (error: unknown) => {
         // What the lab saw since this case began: registrations, subscriptions and NOTIFYs for 1008.
-        const events = await labApi<{ kind: string; text: string }[]>(lab, 'GET', `/api/events?since=${since}`);
+        const events = await labEvents(lab, since);
         const trail = events.filter((e) => ['register', 'subscribe', 'notify', 'transport'].includes(e.kind) && (e.kind !== 'notify' || e.text.startsWith('1008'))).map((e) => `${e.kind}: ${e.text}`);
         throw new Error(`${String(error)}; lab: ${trail.join(' | ')}`);
       });

@@ -1,14 +1,13 @@
 // The supervisor story in real Chromium with the built extension, against the
 // lab over real SIP/WebSocket and WebRTC: sign in to the portal, click the
 // speaker icon, hear the call, Whisper, Join, back to Listen, hang up.
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLab, type Lab } from '../../lab/index';
-import { CHROME_E2E_OUT, launchChromium, type ChromiumSession } from './support/browsers';
-import { audible, hearing, labApi, labSettings, sessionOf, storeSettings, toneWav, until } from './support/lab-client';
+import type { Lab } from '../../lab/index';
+import type { ChromiumSession } from './support/browsers';
+import { chromiumOnLab, type ChromiumOnLab } from './support/chromium-lab';
+import { audible, hearing, labApi, labSettings, sessionOf, storeSettings, until } from './support/lab-client';
 import { clickIcon, signIn } from './support/portal';
 
 let lab: Lab;
@@ -45,20 +44,17 @@ async function modeButton(name: RegExp) {
   return panel.getByRole('button', { name });
 }
 
+let env: ChromiumOnLab;
+
 beforeAll(async () => {
-  lab = await startLab({ sipPort: 0, httpPort: 0, quiet: true });
-  const dir = mkdtempSync(join(tmpdir(), 'earshot-e2e-'));
-  s = await launchChromium({ extensionDir: CHROME_E2E_OUT, fakeAudio: toneWav(dir, 900) });
+  env = await chromiumOnLab('monitor');
+  ({ lab, s, panel, portal } = env);
   // SIP INFO here: deterministic at the lab. RFC 4733 (in-band at the lab) is measured by npm run bench.
   await storeSettings(s.worker, labSettings(lab, 'info'));
-  panel = await s.context.newPage();
-  await panel.goto(`chrome-extension://${s.extensionId}/sidepanel.html`);
-  portal = await s.context.newPage();
 });
 
 afterAll(async () => {
-  await s?.close();
-  await lab?.close();
+  await env?.close();
   if (Object.keys(figures).length) console.log('[e2e figures]', JSON.stringify(figures));
 });
 

@@ -7,7 +7,7 @@ import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLab, type Lab } from '../../lab/index';
 import { launchFirefox, openExtensionPage, type FirefoxSession } from './support/browsers';
-import { DIALECT_CASES, dialectSettings } from './support/dialects';
+import { DIALECT_CASES, dialectSettings, switchLabTo, untilRegistered, untilWatching } from './support/dialects';
 import { audible, hearing, labApi, labSettings, sessionOf, until } from './support/lab-client';
 
 let lab: Lab;
@@ -56,11 +56,7 @@ describe('Firefox ESR: monitor from the portal', () => {
   });
 
   it('a trusted click on the icon starts Listen: the supervisor hears both parties and sends silence', async () => {
-    await portal.goto(`${lab.httpUrl}/`);
-    await portal.type('input[name="extension"]', '2001');
-    await portal.type('input[name="password"]', 'lab-2001');
-    await portal.click('.sign-in button[type="submit"]');
-    await portal.waitForSelector('tr.agent-row');
+    await signInFirefox(portal, '2001');
     await clickIconFirefox(portal, '1001');
     await until(() => sessionOf(lab, '2001'), 15_000, 'monitor session');
     await until(async () => {
@@ -101,6 +97,17 @@ describe('Firefox ESR: monitor from the portal', () => {
   });
 });
 
+/** Signs in to the lab's demo portal as a seeded user (password lab-<extension>), as support/portal.ts does for Playwright. */
+async function signInFirefox(page: Page, extension: string): Promise<void> {
+  await page.goto(`${lab.httpUrl}/`);
+  await page.evaluate(() => sessionStorage.clear());
+  await page.reload();
+  await page.type('input[name="extension"]', extension);
+  await page.type('input[name="password"]', `lab-${extension}`);
+  await page.click('.sign-in button[type="submit"]');
+  await page.waitForSelector('tr.agent-row');
+}
+
 /** A trusted click on the agent's icon with the real mouse, aiming until the icon is what it hits. */
 async function clickIconFirefox(page: Page, extension: string): Promise<void> {
   const centre = await until(async () => {
@@ -123,29 +130,19 @@ async function clickIconFirefox(page: Page, extension: string): Promise<void> {
 describe.each(DIALECT_CASES)('Firefox ESR, $dialect: Listen → Whisper → Join → Listen on the lab', (c) => {
   it('each party hears what the mode says, and Listen sends no voice', async () => {
     const who = c.user.extension;
-    // Only what happens from here counts (an earlier case may have watched 1008 as the same user).
-    const since = (await labApi<{ seq: number }[]>(lab, 'GET', '/api/events')).at(-1)?.seq ?? 0;
-    // The PBX names the other party in every NOTIFY here: Whisper's on-net/off-net check does not hang on
-    // catching the early one (that path is monitor-chromium's).
-    await labApi(lab, 'POST', '/api/config', { dialect: c.dialect, pin: c.pin ?? null, remoteIdentity: 'always' });
+    const since = await switchLabTo(lab, c);
     await panel.evaluate(
       (settings) => (globalThis as unknown as { browser: { storage: { local: { set(v: object): Promise<void> } } } }).browser.storage.local.set({ 'earshot:settings': settings }),
       dialectSettings(lab, c),
     );
-    await until(async () => (await labApi<{ extension: string }[]>(lab, 'GET', '/api/registrations')).some((r) => r.extension === who), 20_000, `${who} registered`);
+    await untilRegistered(lab, c);
 
     // Sign in as the case's user; watch 1008, then start its call so the early NOTIFY names the customer.
     // The portal in front, as the supervisor sees it (a background tab gets no intersection updates).
     await portal.bringToFront();
-    await portal.goto(`${lab.httpUrl}/`);
-    await portal.evaluate(() => sessionStorage.clear());
-    await portal.reload();
-    await portal.type('input[name="extension"]', who);
-    await portal.type('input[name="password"]', `lab-${who}`);
-    await portal.click('.sign-in button[type="submit"]');
-    await portal.waitForSelector('tr.agent-row');
+    await signInFirefox(portal, who);
     await portal.type('input[name="filter"]', '1008');
-    await until(async () => (await labApi<{ text: string }[]>(lab, 'GET', `/api/events?since=${since}`)).some((e) => e.text === `${who} watches 1008`), 15_000, 'watching 1008');
+    await untilWatching(lab, c, '1008', since);
     const call = await labApi<{ id: string }>(lab, 'POST', '/api/calls', { agent: '1008', customer: c.customer, answerAfterMs: 500 });
     const customer = `customer:${c.customer}`;
     let sidebar: Page | undefined;

@@ -30,6 +30,14 @@ async function started(options: { config?: Partial<EngineConfig>; logic?: Monito
   return h;
 }
 
+/** A live session whose microphone is already granted and takes 80 ms (fake) to open. */
+async function startedWithSlowGrantedMic() {
+  const h = await started();
+  h.mic.change('granted');
+  h.mic.delayMs = 80;
+  return h;
+}
+
 const infoDigits = (h: ReturnType<typeof harness>) =>
   h.pbx.requests('INFO').map((r) => /Signal=(\S+)/.exec(r.body)?.[1]);
 
@@ -126,9 +134,7 @@ describe('phone engine monitor session (fakes)', () => {
   });
 
   it('microphone already granted: the digits go out while it opens; the microphone goes on the call once it is open', async () => {
-    const h = await started();
-    h.mic.change('granted');
-    h.mic.delayMs = 80;
+    const h = await startedWithSlowGrantedMic();
     await h.engine.handle({ type: 'set-mode', mode: 'barge' });
     await vi.advanceTimersByTimeAsync(0);
     expect(infoDigits(h)).toEqual(['6']);
@@ -141,9 +147,7 @@ describe('phone engine monitor session (fakes)', () => {
   });
 
   it('microphone granted but failing to open: the PBX is sent back to Listen and the reason shown', async () => {
-    const h = await started();
-    h.mic.change('granted');
-    h.mic.delayMs = 80;
+    const h = await startedWithSlowGrantedMic();
     h.mic.deny = true;
     await h.engine.handle({ type: 'set-mode', mode: 'whisper' });
     await vi.advanceTimersByTimeAsync(80);
@@ -155,9 +159,7 @@ describe('phone engine monitor session (fakes)', () => {
   });
 
   it('hung up while the microphone is opening: it is released as soon as it opens', async () => {
-    const h = await started();
-    h.mic.change('granted');
-    h.mic.delayMs = 80;
+    const h = await startedWithSlowGrantedMic();
     await h.engine.handle({ type: 'set-mode', mode: 'whisper' });
     await vi.advanceTimersByTimeAsync(10);
     await h.engine.handle({ type: 'hangup' });

@@ -1,6 +1,7 @@
 // A client of the lab's control API (lab/control/api.ts), shared by the lab's
 // own tests, the end-to-end suites and the demo.
 import type { Lab } from '../../index';
+import type { LabEvent } from '../../log';
 
 /** JSON over the lab's control API. */
 export async function labApi<T = unknown>(lab: Pick<Lab, 'httpUrl'>, method: string, path: string, body?: unknown): Promise<T> {
@@ -25,3 +26,13 @@ export async function sessionOf(lab: Pick<Lab, 'httpUrl'>, supervisor: string) {
 
 /** Whether a source is heard (energy above the noise floor). */
 export const audible = (sources: Record<string, number>, id: string) => (sources[id] ?? 0) > 0.01;
+
+/** The lab's event log; with `since` (a seq), only what came after it. */
+export async function labEvents(lab: Pick<Lab, 'httpUrl'>, since?: number): Promise<LabEvent[]> {
+  return labApi<LabEvent[]>(lab, 'GET', since === undefined ? '/api/events' : `/api/events?since=${since}`);
+}
+
+/** The seq of the newest event: hand it to {@link labEvents} later to see only what followed. */
+export async function lastEventSeq(lab: Pick<Lab, 'httpUrl'>): Promise<number> {
+  return (await labEvents(lab)).at(-1)?.seq ?? 0;
+}

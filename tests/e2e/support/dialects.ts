@@ -1,6 +1,6 @@
 import type { Lab } from '../../../lab/index';
 import type { DialectId } from '../../../lab/pbx/dialects';
-import { labSettings } from './lab-client';
+import { labApi, labEvents, labSettings, lastEventSeq, until } from './lab-client';
 
 /** One lab dialect with the Earshot profile that speaks it and who uses it. */
 export interface DialectCase {
@@ -26,4 +26,29 @@ export function dialectSettings(lab: Pick<Lab, 'wsUrl' | 'httpUrl'>, c: DialectC
   const settings = labSettings(lab, c.profile.dtmfMethod ?? 'info');
   const who = c.user.extension;
   return { ...settings, pbx: { ...settings.pbx, username: who, password: `lab-${who}`, displayName: c.user.name }, profile: c.profile };
+}
+
+/**
+ * Puts the lab in the case's dialect and returns the event seq from which
+ * this case's events count (an earlier case may have watched 1008 as the
+ * same user). The PBX names the other party in every NOTIFY here: Whisper's
+ * on-net/off-net check does not hang on catching the early one (that path is
+ * monitor-chromium's).
+ */
+export async function switchLabTo(lab: Pick<Lab, 'httpUrl'>, c: DialectCase): Promise<number> {
+  const since = await lastEventSeq(lab);
+  await labApi(lab, 'POST', '/api/config', { dialect: c.dialect, pin: c.pin ?? null, remoteIdentity: 'always' });
+  return since;
+}
+
+/** Resolves once the case's user is registered at the lab. */
+export async function untilRegistered(lab: Pick<Lab, 'httpUrl'>, c: DialectCase): Promise<void> {
+  const who = c.user.extension;
+  await until(async () => (await labApi<{ extension: string }[]>(lab, 'GET', '/api/registrations')).some((r) => r.extension === who), 20_000, `${who} registered`);
+}
+
+/** Resolves once the case's user subscribed to `extension` at the lab after `since`. */
+export async function untilWatching(lab: Pick<Lab, 'httpUrl'>, c: DialectCase, extension: string, since: number): Promise<void> {
+  const text = `${c.user.extension} watches ${extension}`;
+  await until(async () => (await labEvents(lab, since)).some((e) => e.text === text), 15_000, `watching ${extension}`);
 }

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import type { Lab } from '../../../lab/index';
 import { join } from 'node:path';
 
-export { audible, hearing, labApi, sessionOf } from '../../../lab/test/support/control';
+export { audible, hearing, labApi, labEvents, lastEventSeq, sessionOf } from '../../../lab/test/support/control';
 
 /** A mono 16-bit 48 kHz WAV of a sine tone: the fake microphone (the supervisor's "voice"). */
 export function toneWav(dir: string, hz: number, seconds = 10): string {
