@@ -36,7 +36,8 @@ const TEST_HOSTS = process.env.EARSHOT_TEST_HOSTS?.split(',').filter(Boolean) ??
 const STORE = process.env.EARSHOT_STORE === '1';
 
 export default defineConfig({
-  outDir: TEST_HOSTS.length > 0 ? '.output/e2e' : STORE ? '.output/store' : '.output',
+  // EARSHOT_OUTPUT: another root for the dev and e2e builds (several checkouts' tests side by side).
+  outDir: `${process.env.EARSHOT_OUTPUT ?? '.output'}${TEST_HOSTS.length > 0 ? '/e2e' : STORE ? '/store' : ''}`,
   zip: {
     // What a store reviewer needs to rebuild the package, and nothing else.
     excludeSources: ['lab/**', 'tests/**', 'bench/**', 'scripts/**', 'docs/**', '.ci/**', '.output/**', 'coverage/**'],

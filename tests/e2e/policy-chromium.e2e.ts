@@ -1,42 +1,54 @@
-// Enterprise deployment in real Chromium: a real policy file under
-// /etc/chromium/policies/managed/ for the test build's fixed id configures
-// Earshot (no user setup) and pre-grants the microphone; an invalid policy
-// value is reported in the options page and the previous good value stays.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// Enterprise deployment in real Chromium: a real policy file in Chromium's
+// managed policy folder (/etc/chromium/policies/managed) for the test build's
+// fixed id configures Earshot (no user setup) and pre-grants the microphone;
+// an invalid policy value is reported in the options page and the previous
+// good value stays.
+//
+// The policy file exists only inside the policy browser's private mount
+// namespace (support/policy-sandbox.ts): every other Chromium on the machine
+// (a developer's demo, another test) keeps its own policy. A second Earshot
+// started outside, before the policy is written, proves it: it is made to
+// reload its policy from disk and must still see none, and /etc/chromium must
+// be exactly as it was.
+import { readFileSync, rmSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLab, type Lab } from '../../lab/index';
 import { CHROME_E2E_OUT, launchChromium, type ChromiumSession } from './support/browsers';
 import { labApi, until } from './support/lab-client';
+import { createPolicySandbox, snapshotFolders, withExecutable, type PolicySandbox } from './support/policy-sandbox';
 
+/** Where Chromium on Linux reads mandatory policy (seen only inside the sandbox). */
 const POLICY_DIR = '/etc/chromium/policies/managed';
-const POLICY_FILE = join(POLICY_DIR, 'earshot-e2e.json');
+const POLICY_NAME = 'earshot-e2e.json';
+/** The machine's Chromium configuration (managed and recommended policy live below it). */
+const SYSTEM_FOLDERS = ['/etc/chromium'];
 const ID = 'lfflkhoalddonjjnoilhplmibgemjeal';
 
 let lab: Lab;
+let sandbox: PolicySandbox;
 let s: ChromiumSession | undefined;
-let previous: string | undefined;
+/** The same build in a plain Chromium outside the sandbox, started before the policy is written. */
+let outside: ChromiumSession | undefined;
+let systemBefore: string[];
 const profile = mkdtempSync(join(tmpdir(), 'earshot-policy-'));
 
 function writePolicy(wsUrl: string): void {
-  mkdirSync(POLICY_DIR, { recursive: true });
-  writeFileSync(
-    POLICY_FILE,
-    JSON.stringify({
-      AudioCaptureAllowedUrls: [`chrome-extension://${ID}`],
-      '3rdparty': {
-        extensions: {
-          [ID]: {
-            pbx: { wsUrl, domain: 'lab.earshot.test', username: '2001', password: 'lab-2001' },
-            portal: { origin: lab.httpUrl, adapter: 'earshot-lab' },
-            profile: { id: 'asterisk-chanspy', dtmfMethod: 'info' },
-            lockUserOverrides: true,
-          },
+  sandbox.writePolicy(POLICY_NAME, {
+    AudioCaptureAllowedUrls: [`chrome-extension://${ID}`],
+    '3rdparty': {
+      extensions: {
+        [ID]: {
+          pbx: { wsUrl, domain: 'lab.earshot.test', username: '2001', password: 'lab-2001' },
+          portal: { origin: lab.httpUrl, adapter: 'earshot-lab' },
+          profile: { id: 'asterisk-chanspy', dtmfMethod: 'info' },
+          lockUserOverrides: true,
         },
       },
-    }),
-  );
+    },
+  });
 }
 
 async function optionsPage(session: ChromiumSession) {
@@ -45,23 +57,61 @@ async function optionsPage(session: ChromiumSession) {
   return page;
 }
 
+/** What the extension reads as its policy (chrome.storage.managed; {} without one). */
+function managedStorage(page: Page): Promise<Record<string, unknown>> {
+  return page.evaluate(() => (globalThis as unknown as { chrome: { storage: { managed: { get(keys: null): Promise<Record<string, unknown>> } } } }).chrome.storage.managed.get(null));
+}
+
+function launchInSandbox(): Promise<ChromiumSession> {
+  return withExecutable('CHROMIUM_PATH', sandbox.executablePath, () => launchChromium({ extensionDir: CHROME_E2E_OUT, userDataDir: profile }));
+}
+
+/**
+ * The outside Chromium has no Earshot policy: forced to reload its policy
+ * from disk (chrome://policy → Reload; a file in its policy folder shows in
+ * storage.managed within about a second of that, and within about 5 s even
+ * without it), it still reads {} for three seconds, and its options page
+ * shows nothing set by an organization. Also: no file appeared under /etc.
+ */
+async function expectOutsideUntouched(): Promise<void> {
+  if (!outside) throw new Error('the outside browser is not running');
+  const policy = await outside.context.newPage();
+  await policy.goto('chrome://policy');
+  await policy.locator('#reload-policies').click();
+  await policy.close();
+  const page = await optionsPage(outside);
+  const deadline = Date.now() + 3000;
+  do {
+    expect(await managedStorage(page)).toEqual({});
+    await page.waitForTimeout(250);
+  } while (Date.now() < deadline);
+  const wsUrl = page.getByLabel('PBX WebSocket URL', { exact: false });
+  expect(await wsUrl.inputValue()).not.toBe(lab.wsUrl);
+  expect(await wsUrl.isEditable()).toBe(true);
+  expect(await page.getByText('Set by your organization').count()).toBe(0);
+  await page.close();
+  expect(snapshotFolders(SYSTEM_FOLDERS)).toEqual(systemBefore);
+}
+
 beforeAll(async () => {
   lab = await startLab({ sipPort: 0, httpPort: 0, quiet: true });
-  previous = existsSync(POLICY_FILE) ? readFileSync(POLICY_FILE, 'utf8') : undefined;
+  systemBefore = snapshotFolders(SYSTEM_FOLDERS);
+  outside = await launchChromium({ extensionDir: CHROME_E2E_OUT });
+  sandbox = createPolicySandbox({ browser: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', target: POLICY_DIR });
   writePolicy(lab.wsUrl);
 });
 
 afterAll(async () => {
   await s?.close();
-  if (previous === undefined) rmSync(POLICY_FILE, { force: true });
-  else writeFileSync(POLICY_FILE, previous);
+  await outside?.close();
+  sandbox?.dispose();
   rmSync(profile, { recursive: true, force: true });
   await lab?.close();
 });
 
 describe('Chromium: configured by policy', () => {
   it('reads the policy, shows it locked, and registers without any user setup', async () => {
-    s = await launchChromium({ extensionDir: CHROME_E2E_OUT, userDataDir: profile });
+    s = await launchInSandbox();
     const page = await optionsPage(s);
     const wsUrl = page.getByLabel('PBX WebSocket URL', { exact: false });
     await until(async () => (await wsUrl.inputValue({ timeout: 1000 })) === lab.wsUrl, 15_000, 'the policy value');
@@ -72,16 +122,33 @@ describe('Chromium: configured by policy', () => {
     const panel = await s.context.newPage();
     await panel.goto(`chrome-extension://${s.extensionId}/microphone.html`);
     await until(async () => (await panel.locator('[role="status"]').getAttribute('data-state')) === 'granted', 10_000, 'microphone granted by policy');
+    // The probe used on the outside browser does see the policy here...
+    expect(await managedStorage(page)).toMatchObject({ pbx: { wsUrl: lab.wsUrl }, lockUserOverrides: true });
+    // ...and nowhere else.
+    await expectOutsideUntouched();
   });
 
   it('reports an invalid policy value and keeps the previous good one in force', async () => {
     await s?.close();
     s = undefined;
     writePolicy('ftp://not-a-pbx.example');
-    s = await launchChromium({ extensionDir: CHROME_E2E_OUT, userDataDir: profile });
+    s = await launchInSandbox();
     const page = await optionsPage(s);
     await until(async () => /invalid value for PBX WebSocket URL.*previous value stays in force/s.test((await page.locator('[role="alert"]').first().textContent({ timeout: 1000 })) ?? ''), 15_000, 'the policy banner');
     expect(await page.getByLabel('PBX WebSocket URL', { exact: false }).inputValue()).toBe(lab.wsUrl);
     await until(async () => (await labApi<{ extension: string }[]>(lab, 'GET', '/api/registrations')).some((r) => r.extension === '2001'), 20_000, 'still registered with the previous value');
+    expect(await managedStorage(page)).toMatchObject({ pbx: { wsUrl: 'ftp://not-a-pbx.example' } });
+    await expectOutsideUntouched();
+  });
+
+  it('leaves the machine as it was: no policy file, no mount left behind', async () => {
+    await s?.close();
+    s = undefined;
+    expect(snapshotFolders(SYSTEM_FOLDERS)).toEqual(systemBefore);
+    // The namespace died with the browser: the host has no mount from the sandbox.
+    const mounts = readFileSync('/proc/self/mountinfo', 'utf8');
+    expect(mounts).not.toContain('earshot-policy');
+    expect(mounts).not.toContain(sandbox.policyDir);
+    await expectOutsideUntouched();
   });
 });

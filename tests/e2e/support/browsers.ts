@@ -4,10 +4,12 @@ import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Worker } from 'playwright-core';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 
-export const CHROME_OUT = resolve('.output/chrome-mv3');
-export const FIREFOX_OUT = resolve('.output/firefox-mv2');
+/** Where the builds are: .output, or EARSHOT_OUTPUT (the same variable wxt.config.ts reads). */
+const OUTPUT = resolve(process.env.EARSHOT_OUTPUT ?? '.output');
+export const CHROME_OUT = resolve(OUTPUT, 'chrome-mv3');
+export const FIREFOX_OUT = resolve(OUTPUT, 'firefox-mv2');
 /** The Chrome build with the lab origin granted (headless Chromium cannot answer the permission prompt). */
-export const CHROME_E2E_OUT = resolve('.output/e2e/chrome-mv3');
+export const CHROME_E2E_OUT = resolve(OUTPUT, 'e2e/chrome-mv3');
 export const GECKO_ID = 'earshot@earshot.dev';
 /** Fixed moz-extension UUID (pref extensions.webextensions.uuids) so tests can open pages. */
 export const FIREFOX_UUID = '6a1d3f5e-0b7c-4c1e-9a7e-0e5a27e5ea70';
