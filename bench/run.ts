@@ -2,7 +2,10 @@
 // writes docs/BENCHMARKS.md. Timing goals live here, never in unit tests.
 import { execFileSync } from 'node:child_process';
 import { cpus, totalmem, type as osType, release } from 'node:os';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ASTERISK_PKG } from '../tests/e2e/support/asterisk';
+import { asteriskSection, benchAsterisk } from './asterisk';
 import { bundleSizes } from './bundles';
 import { benchIdle, type IdleContext } from './idle';
 import { benchMixing } from './lab-mixing';
@@ -114,6 +117,17 @@ async function main(): Promise<void> {
     out(`- ${label}: ${summaryText(monitor.modeSwitch[method])}; clicks the lab never acted on: ${monitor.modeSwitchMissed[method]}`);
   }
   out();
+
+  // The real Asterisk 22 (../shared/pbx/asterisk): its own section, also written alone by `tsx bench/asterisk.ts`.
+  if (existsSync(join(ASTERISK_PKG, 'start.sh'))) {
+    console.log('bench: the real Asterisk 22…');
+    for (const line of asteriskSection(await benchAsterisk())) out(line);
+  } else {
+    out('## Real Asterisk 22');
+    out();
+    out(`Not measured: no Asterisk package at ${ASTERISK_PKG}.`);
+    out();
+  }
 
   console.log('bench: idle with 50 watched agents…');
   const idleRuns = [];
