@@ -3,7 +3,7 @@ import { Coordinator } from '@/lib/coordinator/coordinator';
 import type { EngineLink } from '@/lib/coordinator/engine-link';
 import type { CoordinatorSettings } from '@/lib/coordinator/settings-port';
 import { DEFAULT_RULE_OPTIONS } from '@/lib/monitor/rules';
-import type { PersistedCoordinator } from '@/lib/coordinator/store';
+import { frameSource, type PersistedCoordinator } from '@/lib/coordinator/store';
 import { createBackgroundHandlers } from '@/lib/messaging/background-handlers';
 import { listen } from '@/lib/messaging/listen';
 import { messenger } from '@/lib/messaging/protocol';
@@ -15,7 +15,7 @@ import { createInPageEngineLink } from '@/lib/platform/in-page-engine-link';
 import { chromeOffscreenDocuments, OffscreenEngineLink } from '@/lib/platform/offscreen-engine-link';
 import { onHostPermissionsChanged, syncPortalRegistration } from '@/lib/platform/portal-registration';
 import { extensionBaseUrl, runtimeId } from '@/lib/platform/runtime';
-import { sessionStore } from '@/lib/platform/session-store';
+import { restrictSessionStorage, sessionStore } from '@/lib/platform/session-store';
 import { createSettingsStore } from '@/lib/platform/settings-store';
 import { openPanelForTab, openPanelOnActionClick, openSidebarOnActionClick } from '@/lib/platform/side-panel';
 
@@ -42,6 +42,9 @@ export default defineBackground(() => {
       console.warn('[earshot] could not register the portal script', error),
     );
   const applySettings = (loaded: CoordinatorSettings) => {
+    // A write that changed nothing in force (e.g. the settings store moving a secret out of
+    // storage.local): re-registering would only replace every open portal tab's content script.
+    if (current && JSON.stringify(current) === JSON.stringify(loaded)) return;
     current = loaded;
     portalOrigins = loaded.portalOrigins;
     void registerPortal();
@@ -87,6 +90,8 @@ export default defineBackground(() => {
     getState: () => coordinator.getState(),
     authorize: (sender) => classifySender(sender, senderContext()),
     ready: () => Promise.all([settingsReady, coordinator.ready()]).then(() => undefined),
+    // The frame's content script is gone: its agents stop being watched unless a newer copy reports.
+    onContentGone: ({ tabId, frameId }) => coordinator.frameGone(frameSource(tabId, frameId)),
   });
   onPortConnect((port) => void hub.accept(port));
   coordinator.subscribe((state) => hub.publish(state));
@@ -101,14 +106,14 @@ export default defineBackground(() => {
       if (!result.ok) coordinator.note('error', `Keyboard shortcut refused: ${result.reason}`);
     });
   });
+  // Frames leave with their state port (above). Not tabs.onUpdated: Chrome says "loading" with a url
+  // for a single-page portal's pushState (the frame lives on) and without one for a reload (it does not).
   browser.tabs.onRemoved.addListener((tabId) => coordinator.forgetTab(tabId));
-  // A full navigation drops the portal frames; their content scripts report again when they load.
-  browser.tabs.onUpdated.addListener((tabId, info) => {
-    if (info.status === 'loading' && info.url !== undefined) coordinator.forgetTab(tabId);
-  });
 
   if (import.meta.env.FIREFOX) openSidebarOnActionClick();
   else void openPanelOnActionClick().catch((error: unknown) => console.warn('[earshot] side panel behaviour', error));
 
   void coordinator.restore();
+  // storage.session holds the session log and, in 'prompt' mode, the typed credentials: not for content scripts.
+  void restrictSessionStorage().catch((error: unknown) => console.warn('[earshot] storage.session access level', error));
 });

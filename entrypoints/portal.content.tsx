@@ -1,10 +1,13 @@
 // The portal content script: registered at run time for the configured
 // portal origin only. Reads agent rows through the portal adapter, puts
 // Earshot's speaker icon on rows of agents on a call, and shows the Audio
-// Monitoring panel. It never sees a secret: the background sends it the
-// adapter and state snapshots, nothing else.
+// Monitoring panel. The background sends it the adapter and state snapshots,
+// no settings; and the storage it could read itself (storage.local, like
+// every content script) holds no secret: they are kept in the extension's
+// own IndexedDB (lib/platform/secret-vault.ts, docs/privacy.md).
 import { render } from 'preact';
 import { browser } from 'wxt/browser';
+import { ContentScriptContext } from 'wxt/utils/content-script-context';
 import { IN_PAGE_CSS, InPagePanel } from '@/components/app/in-page-panel';
 import { MONITOR_PANEL_CSS } from '@/components/monitor/monitor-panel-css';
 import { messenger, STATE_PORT_NAME } from '@/lib/messaging/protocol';
@@ -12,27 +15,51 @@ import { contentCommandSender, reportVisibleAgents, requestStartFromClick } from
 import { createStateClient, type PortLike } from '@/lib/messaging/state-port';
 import { canStartMonitoring } from '@/lib/monitor/rules';
 import { isLive } from '@/lib/monitor/session-machine';
+import { extensionContextGone, watchContentLifetime } from '@/lib/platform/content-lifetime';
 import { IconManager } from '@/lib/portals/icons';
 import { compileAdapter, readUser, type AgentRow } from '@/lib/portals/scan';
 import type { EarshotState } from '@/lib/state/snapshot';
 
 const LOADED = Symbol.for('earshot.portal');
+/**
+ * Copies of this script evaluated in this world so far. Counted here, at
+ * evaluation, before WXT's context announces the copy on the shared document:
+ * an announcement with no new count is a page's (content-lifetime.ts).
+ */
+const COPIES = Symbol.for('earshot.portal.copies');
+const world = globalThis as Record<symbol, unknown>;
+world[COPIES] = ((world[COPIES] as number | undefined) ?? 0) + 1;
 /** How long the in-page panel stays after a session ends, so its last message can be read. */
 const PANEL_LINGER_MS = 4000;
 
 export default defineContentScript({
   registration: 'runtime',
   async main(ctx) {
-    // Injected at registration into open tabs and again by the registered script: run once.
-    const scope = globalThis as Record<symbol, unknown>;
-    if (scope[LOADED]) return;
-    scope[LOADED] = true;
-    ctx.onInvalidated(() => delete scope[LOADED]);
+    // Injected at registration into open tabs and again by the registered script: one runs, until a newer copy takes over.
+    const copy = world[COPIES] as number;
+    if (world[LOADED]) return;
+    world[LOADED] = true;
+    // Until the UI exists, leaving only has to let the newer copy run.
+    let tearDown = () => {
+      delete world[LOADED];
+    };
+    // A page can invalidate WXT's context at will (see content-lifetime.ts): it only makes us look.
+    const lifetime = watchContentLifetime({
+      doc: document,
+      // WXT's own name for it (private in its types): `<runtime.id>:portal:wxt:content-script-started`.
+      startedEventName: (ContentScriptContext as unknown as { SCRIPT_STARTED_MESSAGE_TYPE: string }).SCRIPT_STARTED_MESSAGE_TYPE,
+      isAlive: () => !extensionContextGone(() => browser.runtime),
+      isSuperseded: () => (world[COPIES] as number) > copy,
+      onLeave: () => tearDown(),
+    });
+    ctx.onInvalidated(() => lifetime.check());
 
     const config = await messenger.sendMessage('cs-to-bg:portal-config').catch((error: unknown) => ({
       ok: false as const,
       reason: String(error),
     }));
+    // A newer copy may have taken over while we waited.
+    if (lifetime.check()) return;
     if (!config.ok) {
       console.warn(`[earshot] ${config.reason}`);
       return;
@@ -99,6 +126,7 @@ export default defineContentScript({
           }
         });
       },
+      // Every report replaces this frame's list at the background (the engine watches only those).
       onAgentsChanged: (agents) => {
         clearTimeout(reportTimer);
         reportTimer = setTimeout(() => void reportVisibleAgents(agents.slice(0, 500)), 300);
@@ -133,7 +161,11 @@ export default defineContentScript({
     };
 
     const client = createStateClient({
-      connect: () => browser.runtime.connect({ name: STATE_PORT_NAME }) as unknown as PortLike,
+      connect: () => {
+        // The port may drop before runtime.id does: each reconnect looks again, and an orphan stops here.
+        if (lifetime.check()) throw new Error('Earshot was reloaded or removed.');
+        return browser.runtime.connect({ name: STATE_PORT_NAME }) as unknown as PortLike;
+      },
       onState: (next) => {
         const wasLive = state?.session ? isLive(state.session.status) : false;
         const live = next.session ? isLive(next.session.status) : false;
@@ -150,20 +182,31 @@ export default defineContentScript({
         draw();
       },
       onConnection: (up) => {
+        // A dropped port: the worker stopped (it reconnects), or the extension is going.
+        if (!up && lifetime.portDropped()) return;
         connected = up;
+        // A new connection may be a restarted background, or one that forgot this frame: tell it what is shown.
+        if (up) icons.reportAgain();
         draw();
       },
     });
     applyRules();
     draw();
 
-    ctx.onInvalidated(() => {
+    let down = false;
+    tearDown = () => {
+      if (down) return;
+      down = true;
+      delete world[LOADED];
       clearTimeout(reportTimer);
       clearTimeout(closeTimer);
-      client.close();
+      // The page first: in an orphaned context extension calls may throw.
       icons.destroy();
       render(null, mount);
       host.remove();
-    });
+      client.close();
+    };
+    // Left while the UI was being made (a newer copy, or the extension went): take it down now.
+    if (lifetime.check()) tearDown();
   },
 });

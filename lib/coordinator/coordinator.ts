@@ -38,6 +38,19 @@ export interface CoordinatorOptions {
   logLimit?: number;
   /** Delay before writing to the store; writes in between coalesce. */
   persistDelayMs?: number;
+  /**
+   * How long a portal frame restored from the store counts without reporting
+   * again. A live frame's content script reconnects to a restarted worker at
+   * once and reports anew; a frame that went away while the worker was
+   * stopped never does, and its agents stop being watched after this.
+   */
+  restoredFrameGraceMs?: number;
+  /**
+   * How long a frame whose content script went away ({@link Coordinator.frameGone})
+   * keeps its list, in case a newer copy of the script takes over in the same document
+   * and reports again (the background injects one at each start and settings change).
+   */
+  frameGoneGraceMs?: number;
 }
 
 /** What the settings say about the supervisor and the setup. */
@@ -65,6 +78,13 @@ export class Coordinator {
   private persistTimer: ReturnType<typeof setTimeout> | undefined;
   private pendingWrite: Promise<void> = Promise.resolve();
   private restoring: Promise<void> | undefined;
+  /** What was reported before the store was read, applied after it (the store must not revive it). */
+  private deferred: (() => void)[] | undefined;
+  /** Frames restored from the store that have not reported since. */
+  private readonly unconfirmed = new Set<string>();
+  private pruneTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Frames whose content script went away, forgotten when their timer fires. */
+  private readonly goneTimers = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly unlink: () => void;
 
   constructor(private readonly options: CoordinatorOptions) {
@@ -94,22 +114,46 @@ export class Coordinator {
    */
   restore(): Promise<void> {
     this.restoring ??= (async () => {
-      const saved = await this.options.store.get();
-      const appliedSinceStart = this.state.revision > 0;
-      if (saved) {
-        const log = appliedSinceStart ? [...saved.state.log, ...this.state.log] : saved.state.log;
-        this.state = {
-          ...(appliedSinceStart ? this.state : saved.state),
-          revision: Math.max(saved.state.revision, this.state.revision),
-          log: log.slice(-this.logLimit),
-        };
-        this.visible = { ...saved.visible, ...this.visible };
-        this.watched = this.watchList().join(',');
-        this.commit();
+      this.deferred = [];
+      let saved: PersistedCoordinator | undefined;
+      try {
+        saved = await this.options.store.get();
+      } finally {
+        const deferred = this.deferred;
+        this.deferred = undefined;
+        if (saved) this.applySaved(saved);
+        // Reports and forgotten tabs that came while the store was read: newer than what it had.
+        for (const apply of deferred) apply();
       }
       await this.sendToEngine({ type: 'sync' });
     })();
     return this.restoring;
+  }
+
+  private applySaved(saved: PersistedCoordinator): void {
+    const appliedSinceStart = this.state.revision > 0;
+    const log = appliedSinceStart ? [...saved.state.log, ...this.state.log] : saved.state.log;
+    this.state = {
+      ...(appliedSinceStart ? this.state : saved.state),
+      revision: Math.max(saved.state.revision, this.state.revision),
+      log: log.slice(-this.logLimit),
+    };
+    // The saved frames are provisional: each must report again (its content script does on reconnecting).
+    for (const source of Object.keys(saved.visible)) if (!(source in this.visible)) this.unconfirmed.add(source);
+    this.visible = { ...saved.visible, ...this.visible };
+    if (this.unconfirmed.size > 0) {
+      this.pruneTimer = setTimeout(() => this.pruneUnconfirmed(), this.options.restoredFrameGraceMs ?? 10_000);
+    }
+    this.watched = this.watchList().join(',');
+    this.commit();
+  }
+
+  /** Forgets restored frames that never reported again (their document went away while the worker was stopped). */
+  private pruneUnconfirmed(): void {
+    this.pruneTimer = undefined;
+    const stale = [...this.unconfirmed];
+    this.unconfirmed.clear();
+    for (const source of stale) this.reportAgents(source, []);
   }
 
   /** Resolves once {@link restore} has completed (immediately if never started). */
@@ -157,6 +201,13 @@ export class Coordinator {
    * away); the engine watches the union of all frames.
    */
   reportAgents(source: string, agents: readonly VisibleAgent[]): void {
+    if (this.deferred) {
+      this.deferred.push(() => this.reportAgents(source, agents));
+      return;
+    }
+    this.unconfirmed.delete(source);
+    clearTimeout(this.goneTimers.get(source));
+    this.goneTimers.delete(source);
     if (agents.length === 0) delete this.visible[source];
     else this.visible[source] = agents.map((a) => ({ ...a }));
     const list = this.watchList();
@@ -167,8 +218,26 @@ export class Coordinator {
     void this.sendToEngine({ type: 'watch', extensions: list });
   }
 
-  /** Forgets every frame of a tab (closed or navigated away). */
+  /**
+   * The content script of a portal frame went away (its state port closed: navigation,
+   * reload, frame removed, or a newer copy of the script took over). Its agents stop being
+   * watched after a short grace, unless the frame reports again first.
+   */
+  frameGone(source: string): void {
+    if (this.deferred) {
+      this.deferred.push(() => this.frameGone(source));
+      return;
+    }
+    clearTimeout(this.goneTimers.get(source));
+    this.goneTimers.set(source, setTimeout(() => this.reportAgents(source, []), this.options.frameGoneGraceMs ?? 2000));
+  }
+
+  /** Forgets every frame of a tab (closed). */
   forgetTab(tabId: number): void {
+    if (this.deferred) {
+      this.deferred.push(() => this.forgetTab(tabId));
+      return;
+    }
     for (const source of Object.keys(this.visible)) {
       if (source.startsWith(`${tabId}:`)) this.reportAgents(source, []);
     }
@@ -186,13 +255,10 @@ export class Coordinator {
 
   /** Switch the session's mode, if that mode is available now. */
   setMode(mode: Mode): Promise<CommandResult> {
-    const session = this.state.session;
-    const verdict = this.rules.canSetMode(this.state, mode);
-    // Already there and nothing pending: nothing to send (a repeated click).
-    if (verdict.allowed && session && session.mode === mode && session.pendingMode === undefined) {
-      return Promise.resolve({ ok: true });
-    }
-    return this.route(verdict, { type: 'set-mode', mode });
+    // Every allowed click goes to the engine, even one for the mode this copy of the state shows:
+    // the copy is a round trip behind, so "already there" may be stale (Listen → Join → Listen clicked
+    // fast would end in Join). The engine's mode queue ignores a request for the mode it is in.
+    return this.route(this.rules.canSetMode(this.state, mode), { type: 'set-mode', mode });
   }
 
   /** End the session. Always allowed while one is under way. */
@@ -238,6 +304,8 @@ export class Coordinator {
   dispose(): void {
     this.unlink();
     if (this.persistTimer !== undefined) clearTimeout(this.persistTimer);
+    if (this.pruneTimer !== undefined) clearTimeout(this.pruneTimer);
+    for (const timer of this.goneTimers.values()) clearTimeout(timer);
     this.subscribers.clear();
   }
 

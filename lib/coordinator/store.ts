@@ -15,6 +15,11 @@ export interface VisibleAgent {
   name?: string;
 }
 
+/** The key of one portal frame's list: `tabId:frameId`. */
+export function frameSource(tabId: number | undefined, frameId: number | undefined): string {
+  return `${tabId ?? -1}:${frameId ?? 0}`;
+}
+
 /** What the coordinator keeps across worker restarts. */
 export interface PersistedCoordinator {
   state: EarshotState;

@@ -1,4 +1,5 @@
 import type { Coordinator } from '../coordinator/coordinator';
+import { frameSource } from '../coordinator/store';
 import type { CommandResult, PortalConfigResult } from './commands';
 import type { Handlers } from './router';
 
@@ -33,7 +34,7 @@ export function createBackgroundHandlers(coordinator: Coordinator, deps: Backgro
     'cs-to-bg:set-mode': ({ mode }) => coordinator.setMode(mode),
     'cs-to-bg:hangup': () => coordinator.hangup(),
     'cs-to-bg:report-agents': ({ agents }, sender) => {
-      coordinator.reportAgents(`${sender.tabId ?? -1}:${sender.frameId ?? 0}`, agents);
+      coordinator.reportAgents(frameSource(sender.tabId, sender.frameId), agents);
       return done();
     },
     'cs-to-bg:open-panel': (_data, sender) => {

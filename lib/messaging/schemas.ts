@@ -27,15 +27,17 @@ export const startPayloadSchema = z.strictObject({
 });
 
 /**
- * Payload of a start request from a content script. `trusted` is the content
- * script's word that `event.isTrusted` was true on a click inside Earshot's
- * own (closed shadow root) UI; a page script cannot reach that message path.
+ * Payload of a start request from the content script: the agent, as from a
+ * page. It carries no word that a user clicked: the background could not
+ * check such a word, so it gets none. What keeps a portal page from starting
+ * a session is elsewhere: the content script asks only after a click whose
+ * `isTrusted` is true on Earshot's own icon in a closed shadow root
+ * (IconManager's click handler, lib/portals/icons.ts); page scripts cannot
+ * send extension messages; and the background takes this one only from
+ * Earshot's content script at a configured portal origin (senders.ts), then
+ * applies the rules.
  */
-export const contentStartPayloadSchema = z.strictObject({
-  agent: agentExtensionSchema,
-  name: z.optional(agentNameSchema),
-  trusted: z.literal(true),
-});
+export const contentStartPayloadSchema = startPayloadSchema;
 
 export const setModePayloadSchema = z.strictObject({ mode: modeSchema });
 export const monitorExtensionPayloadSchema = z.strictObject({ extension: dtmfExtensionSchema });

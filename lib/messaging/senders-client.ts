@@ -73,8 +73,10 @@ export function contentCommandSender(getState: () => EarshotState | undefined): 
 
 /**
  * Content script: asks to monitor an agent after a click on Earshot's own
- * icon. Only a trusted event (a real user click, not a page script's
- * dispatchEvent) is forwarded; the background checks the flag again.
+ * icon. Only a trusted event (a real user click, not a page script's click()
+ * or dispatchEvent) is forwarded. This check, and IconManager's before it, is
+ * the guard: the message carries no claim of a click, because the background
+ * cannot verify one (schemas.ts, contentStartPayloadSchema).
  */
 export async function requestStartFromClick(
   event: { isTrusted: boolean },
@@ -83,7 +85,7 @@ export async function requestStartFromClick(
 ): Promise<UiCommandResult<{ type: 'start'; agent: string }>> {
   if (!event.isTrusted) return { ok: false, reason: 'Only a click by the user can start monitoring.' };
   try {
-    return await messenger.sendMessage('cs-to-bg:start', { agent, ...(name ? { name } : {}), trusted: true });
+    return await messenger.sendMessage('cs-to-bg:start', { agent, ...(name ? { name } : {}) });
   } catch (error) {
     return unreachable(error);
   }

@@ -19,6 +19,13 @@ export interface StateHubOptions {
   authorize: (sender: SenderInfo) => SenderVerdict;
   /** Resolves when the coordinator has restored what survived a worker restart. */
   ready?: () => Promise<void>;
+  /**
+   * An accepted content script's port closed: its document went away (navigation, reload,
+   * tab or frame closed), or that copy of the script left (a newer copy took over, the
+   * extension context ended). Not called when this worker stops: then nothing runs here,
+   * and the content script reconnects to the next one.
+   */
+  onContentGone?: (frame: { tabId?: number; frameId?: number }) => void;
 }
 
 /**
@@ -47,9 +54,11 @@ export function createStateHub(options: StateHubOptions) {
     accept(port: PortLike): Promise<boolean> {
       if (port.name !== STATE_PORT_NAME) return Promise.resolve(false);
       let gone = false;
+      let content = false;
       port.onDisconnect.addListener(() => {
         gone = true;
         ports.delete(port);
+        if (content) options.onContentGone?.({ tabId: port.sender?.tab?.id, frameId: port.sender?.frameId });
       });
       return (options.ready?.() ?? Promise.resolve()).then(() => {
         if (gone) return false;
@@ -58,6 +67,7 @@ export function createStateHub(options: StateHubOptions) {
           port.disconnect();
           return false;
         }
+        content = verdict.role === 'content';
         ports.add(port);
         post(port, options.getState());
         return true;
@@ -152,7 +162,11 @@ export function createStateClient(options: StateClientOptions) {
       if (timer !== undefined) clearTimer(timer);
       const p = port;
       port = undefined;
-      p?.disconnect();
+      try {
+        p?.disconnect();
+      } catch {
+        // Already gone with its extension context ("Extension context invalidated").
+      }
     },
     /** Whether a port is open now. */
     get connected(): boolean {

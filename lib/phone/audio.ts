@@ -16,11 +16,14 @@ export interface AudioOutput {
   meterSent(track: MediaStreamTrack | undefined): void;
   /** Current RMS levels, 0..1. */
   levels(): { heard: number; sent: number };
+  /** False while the levels cannot be measured (Firefox's background page keeps its AudioContext suspended). */
+  metering?(): boolean;
 }
 
 /** Creates a silent audio track; one per call. */
 export interface SilentSource {
-  track(): MediaStreamTrack;
+  /** A silent track that produces frames (RFC 4733 needs a sending audio sender). */
+  track(): MediaStreamTrack | Promise<MediaStreamTrack>;
   /** Gets ready ahead of the first call (where that is slow), without running anything. */
   prepare?(): void;
   /** No call needs silence now: stop producing it (no audio thread ticking while idle). */
@@ -145,6 +148,10 @@ export class ElementAudioOutput implements AudioOutput {
   levels(): { heard: number; sent: number } {
     return { heard: this.heard?.level() ?? 0, sent: this.sent?.level() ?? 0 };
   }
+
+  metering(): boolean {
+    return this.context?.state === 'running';
+  }
 }
 
 /**
@@ -199,5 +206,162 @@ export class WebAudioSilentSource implements SilentSource {
     void this.context?.close().catch(() => undefined);
     this.context = undefined;
     this.destination = undefined;
+  }
+}
+
+/**
+ * A WAV file (RIFF, 16-bit PCM, mono) of `seconds` of digital silence.
+ * Exported for tests.
+ */
+export function silentWav(seconds: number, sampleRate = 8000): Uint8Array<ArrayBuffer> {
+  const samples = Math.max(1, Math.round(seconds * sampleRate));
+  const dataBytes = samples * 2;
+  const bytes = new Uint8Array(44 + dataBytes);
+  const view = new DataView(bytes.buffer);
+  const ascii = (offset: number, text: string) => {
+    for (let i = 0; i < text.length; i++) bytes[offset + i] = text.charCodeAt(i);
+  };
+  ascii(0, 'RIFF');
+  view.setUint32(4, 36 + dataBytes, true);
+  ascii(8, 'WAVE');
+  ascii(12, 'fmt ');
+  view.setUint32(16, 16, true); // fmt chunk size
+  view.setUint16(20, 1, true); // PCM
+  view.setUint16(22, 1, true); // mono
+  view.setUint32(24, sampleRate, true);
+  view.setUint32(28, sampleRate * 2, true); // byte rate
+  view.setUint16(32, 2, true); // block align
+  view.setUint16(34, 16, true); // bits per sample
+  ascii(36, 'data');
+  view.setUint32(40, dataBytes, true);
+  // The samples stay 0: digital silence.
+  return bytes;
+}
+
+/** Firefox names HTMLMediaElement.captureStream mozCaptureStream. */
+type CapturableAudio = HTMLAudioElement & { mozCaptureStream?: () => MediaStream; captureStream?: () => MediaStream };
+
+/** How long {@link ElementSilentSource} waits for the playing element's captured track. */
+const CAPTURE_TIMEOUT_MS = 5000;
+
+/**
+ * A silent track captured from an `<audio>` element looping a generated
+ * silent WAV (`mozCaptureStream()` / `captureStream()`). For Firefox's
+ * background page, whose AudioContext stays suspended without a user gesture
+ * (its Web Audio track then sends no RTP frames, so no RFC 4733 digit leaves
+ * from Listen), while `<audio>.play()` runs there without one. Never the
+ * microphone. The element plays only while a call needs silence.
+ */
+export class ElementSilentSource implements SilentSource {
+  private element: CapturableAudio | undefined;
+  private url: string | undefined;
+  private captured: MediaStreamTrack | undefined;
+  private starting: Promise<MediaStreamTrack> | undefined;
+
+  private usingFallback = false;
+
+  /**
+   * `fallback` serves when the element cannot play or be captured (Listen still
+   * works, only RFC 4733 from Listen may not).
+   */
+  constructor(
+    private readonly options: {
+      doc?: Document;
+      urls?: Pick<typeof URL, 'createObjectURL' | 'revokeObjectURL'>;
+      fallback?: SilentSource;
+      onFallback?: (error: unknown) => void;
+    } = {},
+  ) {}
+
+  private get doc(): Document {
+    return this.options.doc ?? globalThis.document;
+  }
+
+  private get urls(): Pick<typeof URL, 'createObjectURL' | 'revokeObjectURL'> {
+    return this.options.urls ?? URL;
+  }
+
+  private ensure(): CapturableAudio {
+    if (!this.element) {
+      const element = this.doc.createElement('audio') as CapturableAudio;
+      this.url = this.urls.createObjectURL(new Blob([silentWav(10)], { type: 'audio/wav' }));
+      element.loop = true;
+      element.preload = 'auto';
+      element.src = this.url;
+      this.element = element;
+    }
+    return this.element;
+  }
+
+  prepare(): void {
+    // Decoded ahead of the first call; nothing plays until one needs it.
+    this.ensure().load();
+  }
+
+  idle(): void {
+    this.element?.pause();
+    this.options.fallback?.idle?.();
+  }
+
+  async track(): Promise<MediaStreamTrack> {
+    const fallback = this.options.fallback;
+    if (this.usingFallback && fallback) return fallback.track();
+    try {
+      return await this.capturedTrack();
+    } catch (error) {
+      if (!fallback) throw error;
+      this.usingFallback = true;
+      this.options.onFallback?.(error);
+      return fallback.track();
+    }
+  }
+
+  private capturedTrack(): Promise<MediaStreamTrack> {
+    const element = this.ensure();
+    const live = this.captured?.readyState === 'live' ? this.captured : undefined;
+    if (live) {
+      if (element.paused) void element.play().catch(() => undefined);
+      // A clone per call: sip.js stops the sender's track when a call closes.
+      return Promise.resolve(live.clone());
+    }
+    this.starting ??= this.capture(element).finally(() => {
+      this.starting = undefined;
+    });
+    return this.starting.then((track) => track.clone());
+  }
+
+  private async capture(element: CapturableAudio): Promise<MediaStreamTrack> {
+    await element.play();
+    const capture = element.mozCaptureStream ?? element.captureStream;
+    if (!capture) throw new Error('This browser cannot capture an <audio> element for a silent track.');
+    const stream = capture.call(element);
+    const track =
+      stream.getAudioTracks()[0] ??
+      (await new Promise<MediaStreamTrack>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('The silent <audio> element gave no track.')), CAPTURE_TIMEOUT_MS);
+        stream.addEventListener('addtrack', (event) => {
+          const added = (event as MediaStreamTrackEvent).track;
+          if (added.kind !== 'audio') return;
+          clearTimeout(timer);
+          resolve(added);
+        });
+      }));
+    this.captured = track;
+    return track;
+  }
+
+  close(): void {
+    this.captured?.stop();
+    this.captured = undefined;
+    if (this.element) {
+      this.element.pause();
+      this.element.removeAttribute('src');
+      this.element.load();
+    }
+    this.element = undefined;
+    if (this.url) this.urls.revokeObjectURL(this.url);
+    this.url = undefined;
+    this.options.fallback?.close();
+    this.usingFallback = false;
   }
 }

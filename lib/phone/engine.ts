@@ -18,6 +18,7 @@ import { MODE_LABELS } from '../monitor/modes';
 import { isLive } from '../monitor/session-machine';
 import type {
   AgentCallState,
+  AgentDialogState,
   LogEntry,
   MicrophoneState,
   RegistrationState,
@@ -30,6 +31,7 @@ import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
 import { applyDialogInfo, parseDialogInfo, type AgentDialogMemory, type XmlParser } from './dialog-info';
 import type { DtmfMethod, EngineCommand, EngineConfig, EngineEvent } from './engine-api';
 import {
+  AgentIdleError,
   BadCredentialsError,
   ConnectionLostError,
   MediaFailedError,
@@ -40,6 +42,7 @@ import {
   MonitorCallFailedError,
   MonitorNotPossibleError,
   PbxUnreachableError,
+  PbxWentAwayError,
   PhoneError,
   RegistrationRefusedError,
   registrationError,
@@ -95,6 +98,10 @@ const EXTENSION = /^[0-9A-Za-z_.+-]{1,32}$/;
 const FIRST_AUDIO_LEVEL = 0.005;
 const FIRST_AUDIO_POLL_MS = 20;
 const FIRST_AUDIO_WATCH_MS = 10_000;
+/** How long a start waits for the first call-state NOTIFY of an agent nobody watched yet. */
+const FIRST_STATE_WAIT_MS = 2000;
+/** A session the PBX ended this shortly before the socket closed ended because the PBX went away. */
+const WENT_AWAY_WINDOW_MS = 3000;
 
 interface Call {
   session: Session;
@@ -132,6 +139,10 @@ interface Run {
   redialing: boolean;
   /** Resolves when the PBX's call for this run arrives (auto-answer model). */
   awaitIncoming?: (invitation: Invitation) => void;
+  /** Set once the "nothing heard" notice is shown (cleared from the message when audio arrives). */
+  silenceNotice?: string;
+  /** The PBX ended it (its BYE, or its NOTIFY that the agent's call ended): a socket closing right after names the cause. */
+  endedByPbx?: boolean;
 }
 
 
@@ -166,6 +177,10 @@ export class PhoneEngine implements PhoneEngineApi {
   private agents: Record<string, AgentCallState> = {};
   private readonly memories = new Map<string, AgentDialogMemory>();
   private readonly watched = new Set<string>();
+  /** What the coordinator last asked to watch; the live session's agent is watched besides. */
+  private requestedWatch: string[] = [];
+  /** Starts waiting for an agent's first call state (see {@link currentDialog}). */
+  private readonly firstStateWaiters = new Map<string, Set<() => void>>();
   private readonly subscribers = new Map<string, Subscriber>();
   private readonly resubscribeTimers = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly resubscribeAttempts = new Map<string, number>();
@@ -394,10 +409,12 @@ export class PhoneEngine implements PhoneEngineApi {
       this.options.silence?.prepare?.();
       this.setRegistration('registered');
     }
-    if (this.run?.status === 'reconnecting') {
-      this.run.status = this.logic.transition('reconnecting', 'active');
-      this.run.message = undefined;
+    const run = this.run;
+    if (run?.status === 'reconnecting') {
+      run.status = this.logic.transition('reconnecting', 'active');
+      run.message = undefined;
       this.emit();
+      this.checkCallSurvived(run);
     }
     for (const extension of this.watched) if (!this.subscribers.has(extension)) this.subscribe(extension);
   }
@@ -416,6 +433,30 @@ export class PhoneEngine implements PhoneEngineApi {
     this.scheduleRetry(() => this.register());
   }
 
+  /**
+   * After a reconnect, asks the PBX about the session's call with an in-dialog INFO without a body:
+   * a PBX that restarted meanwhile no longer knows the dialog (481) and its media is gone too.
+   */
+  private checkCallSurvived(run: Run): void {
+    const call = run.call;
+    if (!call?.established) return;
+    const gone = (statusCode: number) => {
+      if (this.run !== run || run.call !== call || !isLive(run.status)) return;
+      this.log('info', `The PBX no longer knows the monitor call (${statusCode}).`, { agent: run.agent });
+      void this.endRun(run, undefined, new PbxWentAwayError());
+    };
+    call.session
+      .info({
+        requestDelegate: {
+          onReject: (response) => {
+            const code = response.message.statusCode ?? 0;
+            if (code === 404 || code === 408 || code === 481) gone(code);
+          },
+        },
+      })
+      .catch((error: unknown) => this.log('info', `Could not check the monitor call after reconnecting: ${messageOf(error)}`, { agent: run.agent }));
+  }
+
   private onDisconnected(): void {
     const config = this.config;
     if (!config) return;
@@ -430,6 +471,11 @@ export class PhoneEngine implements PhoneEngineApi {
     this.log('error', this.pingFailed ? `${lost.message} (no answer to keep-alive)` : lost.message);
     this.setRegistration('reconnecting', lost.message, false);
     const run = this.run;
+    if (run?.endedByPbx && run.status === 'ended' && this.now() - (run.endedAt ?? 0) < WENT_AWAY_WINDOW_MS) {
+      // The PBX hung up and then closed the socket: not the agent's call ending, the PBX stopping.
+      run.message = new PbxWentAwayError().message;
+      this.log('error', `${run.name ?? run.agent}: ${run.message}`, { agent: run.agent });
+    }
     if (run && (run.status === 'active' || run.status === 'connecting') && run.call?.established) {
       // Media is peer-to-PBX and goes on; only signalling is down.
       run.status = this.logic.transition(run.status, 'reconnecting');
@@ -505,7 +551,11 @@ export class PhoneEngine implements PhoneEngineApi {
   // ---- dialog-info subscriptions ----
 
   private watch(extensions: string[]): void {
+    this.requestedWatch = extensions;
     const wanted = new Set(extensions.filter((e) => EXTENSION.test(e)));
+    // The monitored agent stays watched while the session lives, even when no portal shows it.
+    const run = this.run;
+    if (run && isLive(run.status) && EXTENSION.test(run.agent)) wanted.add(run.agent);
     for (const extension of [...this.watched]) {
       if (wanted.has(extension)) continue;
       this.watched.delete(extension);
@@ -528,6 +578,10 @@ export class PhoneEngine implements PhoneEngineApi {
     if (!ua || !config) return;
     const target = UserAgent.makeURI(`sip:${extension}@${config.sip.domain}`);
     if (!target) return;
+    // A new subscription starts from what its first NOTIFY says. What an earlier one remembered (the
+    // counterpart from an early NOTIFY, when the call began) may belong to a call that ended while no
+    // NOTIFY could arrive: Asterisk names every dialog after the extension, so the next call looks the same.
+    this.memories.delete(extension);
     const subscriber = new Subscriber(ua, target, 'dialog', {
       expires: 600,
       extraHeaders: ['Accept: application/dialog-info+xml'],
@@ -536,6 +590,8 @@ export class PhoneEngine implements PhoneEngineApi {
     subscriber.delegate = { onNotify: (notification) => this.onDialogNotify(extension, notification) };
     subscriber.stateChange.addListener((state) => {
       if (state !== SubscriptionState.Terminated || this.subscribers.get(extension) !== subscriber) return;
+      // Refused or ended before any state: whoever waits for it learns that nothing is known.
+      this.wakeFirstState(extension);
       this.subscribers.delete(extension);
       if (this.watched.has(extension) && this.registration.status === 'registered') this.scheduleResubscribe(extension);
     });
@@ -614,11 +670,44 @@ export class PhoneEngine implements PhoneEngineApi {
     const previous = this.agents[extension];
     const state = applyDialogInfo(memory, info, { extension, name: previous?.name }, (uri) => this.logic.isOnNet(uri, config), this.now());
     this.agents[extension] = state;
+    this.wakeFirstState(extension);
     const run = this.run;
     if (run && run.agent === extension && isLive(run.status) && previous?.dialog === 'confirmed' && state.dialog !== 'confirmed' && state.dialog !== 'early') {
       this.onAgentCallEnded(run);
     }
     this.emit();
+  }
+
+  /**
+   * The agent's call state as the PBX reports it. An agent nobody watched yet ("monitor an
+   * extension") is subscribed to (and stays watched while the session lives), and its first NOTIFY,
+   * which carries the current state, is waited for briefly; a PBX that refuses the subscription or
+   * stays silent leaves it unknown, and the call is placed.
+   */
+  private async currentDialog(agent: string): Promise<AgentDialogState> {
+    // Watched already (a portal shows the agent): what is known now is what the PBX said.
+    if (this.watched.has(agent)) return this.agents[agent]?.dialog ?? 'unknown';
+    this.watch(this.requestedWatch);
+    if (!this.subscribers.has(agent)) return 'unknown';
+    await new Promise<void>((resolve) => {
+      const waiters = this.firstStateWaiters.get(agent) ?? new Set<() => void>();
+      const done = () => {
+        clearTimeout(timer);
+        waiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, FIRST_STATE_WAIT_MS);
+      waiters.add(done);
+      this.firstStateWaiters.set(agent, waiters);
+    });
+    return this.agents[agent]?.dialog ?? 'unknown';
+  }
+
+  private wakeFirstState(extension: string): void {
+    const waiters = this.firstStateWaiters.get(extension);
+    if (!waiters) return;
+    this.firstStateWaiters.delete(extension);
+    for (const wake of [...waiters]) wake();
   }
 
   // ---- the monitor session ----
@@ -652,6 +741,15 @@ export class PhoneEngine implements PhoneEngineApi {
           config ? 'Earshot is not registered with the PBX right now.' : 'Earshot is not set up with a PBX yet.',
         ),
       );
+      return;
+    }
+    this.emit();
+    // Dialling an agent the PBX reports idle only starts a silent call (ChanSpy answers and waits).
+    const dialog = await this.currentDialog(agent);
+    if (this.run !== run || run.status !== 'connecting') return;
+    if (dialog === 'idle' || dialog === 'terminated') {
+      this.failRun(run, new AgentIdleError(name ? `${name} (${agent})` : agent));
+      this.watch(this.requestedWatch);
       return;
     }
     this.log('start', `Monitoring ${name ? `${name} (${agent})` : agent} in ${MODE_LABELS.listen}.`, { agent, mode: 'listen' });
@@ -855,7 +953,10 @@ export class PhoneEngine implements PhoneEngineApi {
       if (stream) this.options.audio?.play(stream);
       call.cleanup.push(
         sdh.onMediaFailure((stage) => {
-          if (this.run === run && run.call === call) void this.endRun(run, undefined, new MediaFailedError(stage));
+          if (this.run !== run || run.call !== call) return;
+          // No signalling and no media: the PBX itself is gone, not a firewall in the media path.
+          const cause = run.status === 'reconnecting' ? new PbxWentAwayError() : new MediaFailedError(stage);
+          void this.endRun(run, undefined, cause);
         }),
       );
     }
@@ -878,6 +979,7 @@ export class PhoneEngine implements PhoneEngineApi {
     }
     const dialog = this.agents[run.agent]?.dialog;
     const agentGone = dialog === 'terminated' || dialog === 'idle';
+    run.endedByPbx ||= run.endMessage === undefined;
     this.finishRun(run, run.endMessage ?? (agentGone ? "The agent's call ended." : 'The PBX ended the session.'));
   }
 
@@ -885,6 +987,7 @@ export class PhoneEngine implements PhoneEngineApi {
     const config = this.config;
     if (!config) return;
     if (this.logic.endsWithAgent(config)) {
+      run.endedByPbx = true;
       void this.endRun(run, "The agent's call ended.");
     } else {
       run.message = "The agent's call ended. Hang up when you are done.";
@@ -919,12 +1022,14 @@ export class PhoneEngine implements PhoneEngineApi {
       }
       return;
     }
-    const timing = this.dtmfTiming();
-    if (!call.media || !call.media.sendDtmf(digits, timing)) {
-      throw new ModeChangeFailedError('Could not send RFC 4733 DTMF on this call.');
+    if (!call.media) throw new ModeChangeFailedError('Could not send RFC 4733 DTMF on this call.');
+    // Done when the browser has played the tones (tonechange ''), not after a fixed wait from here:
+    // a digit inserted while an earlier tone still holds the sender would replace the pending one.
+    try {
+      await call.media.playDtmf(digits, this.dtmfTiming());
+    } catch (error) {
+      throw error instanceof ModeChangeFailedError ? error : new ModeChangeFailedError(`Could not send DTMF: ${messageOf(error)}`);
     }
-    // insertDTMF plays out asynchronously: the switch is done when the last tone is out.
-    await new Promise((resolve) => setTimeout(resolve, digits.length * (timing.duration + timing.interToneGap)));
   }
 
   private dtmfTiming(): { duration: number; interToneGap: number } {
@@ -1127,6 +1232,8 @@ export class PhoneEngine implements PhoneEngineApi {
     this.options.audio?.stop();
     this.options.silence?.idle?.();
     this.stopLevels();
+    // The agent stays watched only if a portal still shows them.
+    if (!this.requestedWatch.includes(run.agent) && this.watched.has(run.agent)) this.watch(this.requestedWatch);
   }
 
   // ---- audio out and levels ----
@@ -1152,6 +1259,19 @@ export class PhoneEngine implements PhoneEngineApi {
       if (run.heardAt === undefined && heard >= FIRST_AUDIO_LEVEL) {
         run.heardAt = this.now();
         this.log('info', `Hearing ${run.name ?? run.agent}: first audio ${((run.heardAt - run.requestedAt) / 1000).toFixed(2)} s after the start.`, { agent: run.agent });
+        if (run.silenceNotice !== undefined && run.message === run.silenceNotice) run.message = undefined;
+      } else if (
+        run.heardAt === undefined &&
+        run.silenceNotice === undefined &&
+        audio.metering?.() !== false &&
+        this.now() - (run.startedAt ?? run.requestedAt) >= FIRST_AUDIO_WATCH_MS
+      ) {
+        // The PBX is connected but sends only silence (ChanSpy waits quietly on a line with no call).
+        // Only said where the level is measured: a meter that cannot run reads 0 whatever plays.
+        const who = run.name ?? run.agent;
+        run.silenceNotice = `Nothing heard from ${who} in ${FIRST_AUDIO_WATCH_MS / 1000} s: the PBX sends only silence. ${who} may have no call (the PBX waits quietly until one starts), or the call is on hold. Hang up, or stay on: this goes away when audio arrives.`;
+        run.message = run.silenceNotice;
+        this.log('error', run.silenceNotice, { agent: run.agent });
       }
       const waiting = run.heardAt === undefined && this.now() - run.requestedAt < FIRST_AUDIO_WATCH_MS;
       this.levelTimer = setTimeout(tick, waiting ? FIRST_AUDIO_POLL_MS : slow);

@@ -170,3 +170,19 @@ export function messageOf(error: unknown): string {
   if (error instanceof Error) return error.message;
   return String(error);
 }
+
+/** dialog-info says the agent has no call: nothing is dialled (ChanSpy would answer and wait in silence). */
+export class AgentIdleError extends PhoneError {
+  override readonly name = 'AgentIdleError';
+  constructor(agent: string) {
+    super(`${agent} is not on a call right now (the PBX reports the line idle): there is nothing to listen to. Start when they are on a call.`);
+  }
+}
+
+/** The PBX closed the connection and the monitor call went with it: it stopped or restarted. */
+export class PbxWentAwayError extends PhoneError {
+  override readonly name = 'PbxWentAwayError';
+  constructor() {
+    super('The PBX went away: it closed the connection and ended the call (it stopped or restarted). Earshot reconnects by itself; start again when it shows Ready.');
+  }
+}

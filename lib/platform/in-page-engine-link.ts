@@ -1,5 +1,5 @@
 import type { EngineLink } from '../coordinator/engine-link';
-import { ElementAudioOutput, WebAudioSilentSource } from '../phone/audio';
+import { ElementAudioOutput, ElementSilentSource, WebAudioSilentSource } from '../phone/audio';
 import type { EngineCommand, EngineEvent } from '../phone/engine-api';
 import { PhoneEngine, type PhoneEngineApi, type PhoneEngineOptions } from '../phone/engine';
 import { defaultMonitorLogic } from '../phone/monitor-logic-default';
@@ -23,16 +23,22 @@ export class InPageEngineLink implements EngineLink {
 }
 
 /**
- * The Firefox link with the real engine: `<audio>` playback, a Web Audio
- * silent track for Listen, and the microphone from a visible Earshot page
- * (see page-microphone.ts; the sidebar calls `offerPageMicrophone`).
+ * The Firefox link with the real engine: `<audio>` playback, a silent track
+ * for Listen captured from a looping silent `<audio>`, and the microphone
+ * from a visible Earshot page (see page-microphone.ts; the sidebar calls
+ * `offerPageMicrophone`).
  */
 export function createInPageEngineLink(overrides: Partial<PhoneEngineOptions> = {}): InPageEngineLink {
   const engine = new PhoneEngine({
     logic: defaultMonitorLogic,
     microphone: installPageMicrophoneBridge(),
     audio: new ElementAudioOutput(),
-    silence: new WebAudioSilentSource(),
+    // Not Web Audio: the background page's AudioContext stays suspended without a gesture,
+    // and a track from it sends no RTP frames (so no RFC 4733 digit leaves from Listen).
+    silence: new ElementSilentSource({
+      fallback: new WebAudioSilentSource(),
+      onFallback: (error) => console.warn('[earshot] no <audio> silent track; Web Audio instead (RFC 4733 from Listen may not reach the PBX)', error),
+    }),
     ...overrides,
   });
   return new InPageEngineLink(engine);

@@ -18,3 +18,14 @@ export function sessionStore<T>(key: string): StateStore<T> {
     },
   };
 }
+
+/**
+ * Keeps `storage.session` to Earshot's own pages and background, out of
+ * content scripts' reach. That is the default, but Chrome remembers a raised
+ * level across restarts, so it is set again at every start. Where the method
+ * is missing, the area is documented as closed to content scripts anyway.
+ */
+export async function restrictSessionStorage(): Promise<void> {
+  const area = browser.storage?.session as { setAccessLevel?: (options: { accessLevel: string }) => Promise<void> } | undefined;
+  if (typeof area?.setAccessLevel === 'function') await area.setAccessLevel({ accessLevel: 'TRUSTED_CONTEXTS' });
+}

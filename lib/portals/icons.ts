@@ -23,7 +23,7 @@ const SPEAKER_SVG_PATH = 'M3 9v6h4l5 5V4L7 9H3zm13.5 3A4.5 4.5 0 0 0 14 8v8a4.5 
 
 interface Entry {
   agent: AgentRow;
-  /** Near the viewport: only such rows get an icon element (a 2,000-row list needs a few dozen). */
+  /** On screen (in the viewport, rendered): only such rows get an icon element and are reported. */
   visible: boolean;
   host?: HTMLElement;
   button?: HTMLButtonElement;
@@ -36,9 +36,13 @@ export interface IconManagerOptions {
   isOnCall: (agent: AgentRow) => boolean;
   /** A trusted click on Earshot's icon. Untrusted (scripted) clicks never get here. */
   onActivate: (agent: { extension: string; name?: string }, event: Event) => void;
-  /** The agents whose rows are near the viewport (what is worth watching); debounce in the caller if needed. */
+  /**
+   * The agents whose rows are on screen now: the only ones worth watching (each costs a SIP
+   * subscription), the whole list each time. Called once at start even when it is empty, so a new
+   * document always replaces what an earlier one of the frame showed; debounce in the caller if needed.
+   */
   onAgentsChanged?: (agents: { extension: string; name?: string }[]) => void;
-  /** Give icons only to rows near the viewport (IntersectionObserver). Default: when the browser has it. */
+  /** Give icons only to rows on screen (IntersectionObserver). Default: when the browser has it. */
   lazy?: boolean;
   /** The portal changed its page (once per batch of mutations, icons enabled or not): e.g. someone signed in. */
   onPageChange?: () => void;
@@ -68,7 +72,8 @@ export class IconManager {
   /** Extensions whose visible rows the portal just removed (re-render in progress). */
   private readonly recentlyVisible = new Set<string>();
   private hovered: Entry | undefined;
-  private lastReported = '';
+  /** What onAgentsChanged was last told; undefined: tell whatever comes next, even nothing. */
+  private lastReported: string | undefined;
   private readonly benchmarking: boolean;
   /** The shared icon stylesheet; null when adopting stylesheets is not possible here. */
   private sheet: CSSStyleSheet | null | undefined;
@@ -83,18 +88,28 @@ export class IconManager {
     const IO = doc.defaultView?.IntersectionObserver;
     this.io =
       options.lazy !== false && IO
-        ? new IO((records) => this.onIntersect(records), { rootMargin: '300px 0px' })
+        ? new IO((records) => this.onIntersect(records))
         : undefined;
     this.observer.observe(doc.documentElement, { childList: true, subtree: true, characterData: true });
     this.scan(doc);
   }
 
-  /** Shows icons (true) or removes them all (false: the user may not monitor). */
+  /** Shows icons (true) or removes them all (false: the user may not monitor, so nobody is worth watching). */
   setEnabled(enabled: boolean): void {
     if (this.enabled === enabled) return;
     this.enabled = enabled;
-    if (enabled) this.scan(this.options.doc);
-    else for (const row of [...this.entries.keys()]) this.remove(row);
+    if (enabled) {
+      this.scan(this.options.doc);
+      return;
+    }
+    for (const row of [...this.entries.keys()]) this.remove(row);
+    this.report();
+  }
+
+  /** Tells onAgentsChanged the current list again, changed or not (the background may have forgotten it). */
+  reportAgain(): void {
+    this.lastReported = undefined;
+    this.report();
   }
 
   /** Re-evaluates which rows show an icon (after a new state snapshot). */
@@ -131,7 +146,8 @@ export class IconManager {
     if (!this.enabled) return;
     this.scanStarted ??= this.now();
     for (const row of findRows(root, this.options.compiled)) this.queue.add(row);
-    this.schedule();
+    // A pass even with no row: it reports (a page without agents watches nobody).
+    this.draining ??= setTimeout(() => this.drain(SLICE_BUDGET_MS), 0);
   }
 
   /** Turns the mutations seen since the last pass into rows to re-read; forgets rows that left the page. */
@@ -384,6 +400,9 @@ export class IconManager {
     // Our icon: the portal's own row handlers must not see this click.
     event.stopPropagation();
     event.preventDefault();
+    // The one place a user's click is told from a page script's click() or dispatchEvent: the browser
+    // sets isTrusted, and the target is our host (byHost), whose closed shadow root a page cannot
+    // reach. Nothing after this can tell the difference; the start message carries no such claim.
     if (!event.isTrusted) return;
     if (!entry.host || entry.host.hidden || !entry.host.isConnected) return;
     this.options.onActivate({ extension: entry.agent.extension, ...(entry.agent.name ? { name: entry.agent.name } : {}) }, event);

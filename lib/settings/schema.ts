@@ -205,3 +205,14 @@ export const CREDENTIAL_FIELDS: ReadonlySet<string> = new Set([
   'pbx.password',
   'pbx.displayName',
 ]);
+
+/**
+ * Settings that are secrets: Earshot never writes them to `storage.local`,
+ * which content scripts can read. From the options page they live in the
+ * extension's own IndexedDB (lib/platform/secret-vault.ts), except a password
+ * typed in 'prompt' credentials mode (`storage.session` only); from policy,
+ * only the policy holds them (and the vault their last valid values).
+ * `iceServers` is one leaf: the TURN `credential`s in it make the whole list
+ * secret.
+ */
+export const SECRET_FIELDS: ReadonlySet<string> = new Set(['pbx.password', 'profile.pin', 'iceServers']);

@@ -63,6 +63,7 @@ function chromiumPanel(page: Page): PanelDriver {
   return {
     registration: () => page.locator('.earshot-reg-label').textContent({ timeout: 1000 }),
     session: () => page.locator('.earshot-panel[data-session]').first().getAttribute('data-session', { timeout: 1000 }),
+    heard: async () => Number(await page.locator('.earshot-panel[data-session]').first().getAttribute('data-heard-at', { timeout: 1000 })) > 0,
     async pressedMode() {
       const pressed = page.locator('button.earshot-mode-button[aria-pressed="true"]');
       if ((await pressed.count()) === 0) return undefined;

@@ -8,37 +8,13 @@ import type { Lab } from '../../lab/index';
 import type { ChromiumSession } from './support/browsers';
 import { chromiumOnLab, type ChromiumOnLab } from './support/chromium-lab';
 import { audible, hearing, labApi, labSettings, sessionOf, storeSettings, until } from './support/lab-client';
-import { clickIcon, signIn } from './support/portal';
+import { clickIcon, clickInPagePanel, signIn } from './support/portal';
 
 let lab: Lab;
 let s: ChromiumSession;
 let panel: Page;
 let portal: Page;
 const figures: Record<string, number> = {};
-
-/**
- * Clicks a button inside Earshot's in-page panel with the real mouse. The panel
- * lives in a closed shadow root, which page scripts (and Playwright selectors)
- * cannot reach; the DevTools protocol can, to find where to click.
- */
-async function clickInPagePanel(page: Page, selector: string): Promise<void> {
-  const cdp = await page.context().newCDPSession(page);
-  try {
-    const { root } = (await cdp.send('DOM.getDocument', { depth: 0 })) as { root: { nodeId: number } };
-    const { nodeId: host } = (await cdp.send('DOM.querySelector', { nodeId: root.nodeId, selector: 'earshot-audio-monitoring' })) as { nodeId: number };
-    const { node } = (await cdp.send('DOM.describeNode', { nodeId: host, depth: 1, pierce: true })) as { node: { shadowRoots?: { backendNodeId: number }[] } };
-    const shadow = node.shadowRoots?.[0];
-    if (!shadow) throw new Error('no shadow root on the in-page panel');
-    const { nodeIds } = (await cdp.send('DOM.pushNodesByBackendIdsToFrontend', { backendNodeIds: [shadow.backendNodeId] })) as { nodeIds: number[] };
-    const { nodeId } = (await cdp.send('DOM.querySelector', { nodeId: nodeIds[0] ?? 0, selector })) as { nodeId: number };
-    if (!nodeId) throw new Error(`nothing matches ${selector} in the in-page panel`);
-    const { model } = (await cdp.send('DOM.getBoxModel', { nodeId })) as { model: { content: number[] } };
-    const [x1 = 0, y1 = 0, , , x3 = 0, y3 = 0] = model.content;
-    await page.mouse.click((x1 + x3) / 2, (y1 + y3) / 2);
-  } finally {
-    await cdp.detach();
-  }
-}
 
 async function modeButton(name: RegExp) {
   return panel.getByRole('button', { name });

@@ -19,7 +19,7 @@ import type { AudioOutput } from '../../lib/phone/audio';
 import { PhoneEngine } from '../../lib/phone/engine';
 import type { EngineConfig, EngineEvent } from '../../lib/phone/engine-api';
 import type { MonitorLogic } from '../../lib/phone/monitor-logic';
-import type { MonitorMedia } from '../../lib/phone/media';
+import { DtmfPlayer, type DtmfSenderLike, type DtmfTiming, type MonitorMedia } from '../../lib/phone/media';
 import type { MicrophoneProvider } from '../../lib/phone/microphone';
 import { MicrophoneDeniedError } from '../../lib/phone/errors';
 import type { MicrophoneState } from '../../lib/state/snapshot';
@@ -366,11 +366,87 @@ export function fakeTrack(label: string): FakeTrack {
   };
 }
 
-/** FAKE SessionDescriptionHandler: no WebRTC; records DTMF and track swaps. */
+/**
+ * FAKE RTCDTMFSender, modelled on the spec (w3c webrtc-pc §7.2) on the fake
+ * clock: `insertDTMF` REPLACES the tone buffer; a playout task (queued as a
+ * task, `taskDelayMs` later) takes one tone, fires `tonechange` with it and
+ * runs again after duration + gap (a 0 ms task runs as a microtask); with the buffer empty it fires
+ * `tonechange` with '' and stops. `stalled` models a browser that never plays.
+ */
+export class FakeDtmfSender implements DtmfSenderLike {
+  toneBuffer = '';
+  canInsertDTMF = true;
+  /** Delay before a queued playout task runs (a busy thread). */
+  taskDelayMs = 0;
+  /** No playout task ever runs: the tones stay in the buffer, no tonechange. */
+  stalled = false;
+  /** Tones fire tonechange but '' never comes. */
+  neverEmpty = false;
+  /** Every insertDTMF call's tones. */
+  readonly inserted: string[] = [];
+  /** Tones as they started playing (what left the browser). */
+  readonly played: string[] = [];
+  /** What was still in the buffer when an insertDTMF replaced it (lost digits). */
+  readonly replaced: string[] = [];
+  /** [tone, fake ms] of every tonechange. */
+  readonly events: [string, number][] = [];
+  private duration = 100;
+  private gap = 70;
+  private scheduled = false;
+  private readonly listeners = new Set<(event: { tone: string }) => void>();
+
+  insertDTMF(tones: string, duration = 100, interToneGap = 70): void {
+    if (!this.canInsertDTMF) throw new DOMException('The sender cannot send DTMF.', 'InvalidStateError');
+    if (!/^[0-9A-D#*,]*$/i.test(tones)) throw new DOMException('Bad tones.', 'InvalidCharacterError');
+    this.inserted.push(tones);
+    if (this.toneBuffer !== '') this.replaced.push(this.toneBuffer);
+    this.toneBuffer = tones.toUpperCase();
+    this.duration = Math.min(6000, Math.max(40, duration));
+    this.gap = Math.max(30, interToneGap);
+    if (!this.scheduled) this.schedule(this.taskDelayMs);
+  }
+  addEventListener(_type: 'tonechange', listener: (event: { tone: string }) => void): void {
+    this.listeners.add(listener);
+  }
+  removeEventListener(_type: 'tonechange', listener: (event: { tone: string }) => void): void {
+    this.listeners.delete(listener);
+  }
+  private schedule(ms: number): void {
+    if (this.stalled) return;
+    this.scheduled = true;
+    // A 0 ms fake timer set inside a fake tick runs 1 ms late: a microtask keeps the clock exact.
+    if (ms === 0) queueMicrotask(() => this.playout());
+    else setTimeout(() => this.playout(), ms);
+  }
+  private playout(): void {
+    this.scheduled = false;
+    if (this.toneBuffer === '') {
+      if (!this.neverEmpty) this.fire('');
+      return;
+    }
+    const tone = this.toneBuffer.charAt(0);
+    this.toneBuffer = this.toneBuffer.slice(1);
+    if (tone !== ',') this.played.push(tone);
+    this.schedule(tone === ',' ? 2000 : this.duration + this.gap);
+    this.fire(tone);
+  }
+  private fire(tone: string): void {
+    this.events.push([tone, Date.now()]);
+    for (const listener of [...this.listeners]) listener({ tone });
+  }
+}
+
+/** FAKE SessionDescriptionHandler: no WebRTC; records DTMF (through the real DtmfPlayer on a FakeDtmfSender) and track swaps. */
 export class FakeSdh implements SessionDescriptionHandler, MonitorMedia {
   readonly silent = fakeTrack('silent');
   private outgoing: FakeTrack = this.silent;
+  /** What the engine asked to play, per request. */
   readonly dtmf: string[] = [];
+  /** The browser's DTMF sender on this call's audio sender. */
+  readonly dtmfSender = new FakeDtmfSender();
+  private readonly player = new DtmfPlayer(() => (this.closed ? undefined : this.dtmfSender));
+  /** sip.js's own SDH.sendDtmf calls (the engine must not use it). */
+  readonly sipJsSendDtmf: string[] = [];
   readonly swaps: string[] = [];
   private failure: ((stage: 'ice' | 'dtls') => void) | undefined;
   closed = false;
@@ -378,6 +454,7 @@ export class FakeSdh implements SessionDescriptionHandler, MonitorMedia {
 
   close(): void {
     this.closed = true;
+    this.player.close();
     // As sip.js does: closing a call stops the tracks of its senders.
     this.outgoing.stop();
   }
@@ -391,8 +468,12 @@ export class FakeSdh implements SessionDescriptionHandler, MonitorMedia {
     return Promise.resolve();
   }
   sendDtmf(tones: string): boolean {
-    this.dtmf.push(tones);
+    this.sipJsSendDtmf.push(tones);
     return true;
+  }
+  playDtmf(tones: string, timing: DtmfTiming): Promise<void> {
+    this.dtmf.push(tones);
+    return this.player.play(tones, timing);
   }
   remoteStream(): MediaStream {
     return this.remote;

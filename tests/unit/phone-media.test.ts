@@ -1,11 +1,11 @@
 // Media helpers of the phone engine with FAKE peer connections and FAKE
 // getUserMedia (happy-dom has no WebRTC).
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { rmsLevel, WebAudioSilentSource } from '../../lib/phone/audio';
-import { MicrophoneDeniedError, MicrophoneUnavailableError } from '../../lib/phone/errors';
-import { isMonitorMedia, MonitorSessionDescriptionHandler } from '../../lib/phone/media';
+import { MicrophoneDeniedError, MicrophoneUnavailableError, ModeChangeFailedError } from '../../lib/phone/errors';
+import { DTMF_PLAYOUT_SLACK_MS, DtmfPlayer, isMonitorMedia, MonitorSessionDescriptionHandler } from '../../lib/phone/media';
 import { UserMediaMicrophoneProvider, userMediaError } from '../../lib/phone/microphone';
-import { FakeSdh, fakeTrack } from './phone-fakes';
+import { FakeDtmfSender, FakeSdh, fakeTrack } from './phone-fakes';
 
 /** A FAKE RTCPeerConnection: states and one audio sender. */
 class FakePeerConnection extends EventTarget {
@@ -13,6 +13,7 @@ class FakePeerConnection extends EventTarget {
   connectionState = 'connecting';
   readonly replaced: unknown[] = [];
   readonly sender = {
+    dtmf: new FakeDtmfSender(),
     track: fakeTrack('silent') as unknown,
     replaceTrack: async (track: unknown) => {
       this.replaced.push(track);
@@ -175,5 +176,172 @@ describe('WebAudioSilentSource (fake AudioContext)', () => {
     await Promise.resolve();
     expect(context.changes).toEqual(['suspend', 'resume', 'suspend']);
     expect(FakeAudioContext.created).toBe(1);
+  });
+});
+
+const TIMING = { duration: 100, interToneGap: 70 };
+
+/** Settles a promise into a readable state on the fake clock. */
+function track<T>(promise: Promise<T>) {
+  const state: { done: boolean; error?: unknown; at?: number } = { done: false };
+  promise.then(
+    () => {
+      state.done = true;
+      state.at = Date.now();
+    },
+    (error: unknown) => {
+      state.done = true;
+      state.error = error;
+      state.at = Date.now();
+    },
+  );
+  return state;
+}
+
+describe('FakeDtmfSender models the spec', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ now: 0 });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('insertDTMF while a tone holds the sender replaces the pending digit (the loss Task 1 fixes)', async () => {
+    const sender = new FakeDtmfSender();
+    sender.insertDTMF('6', 100, 70);
+    await vi.advanceTimersByTimeAsync(10);
+    // '6' plays until 170; '4' waits in the buffer; '5' replaces it.
+    sender.insertDTMF('4', 100, 70);
+    await vi.advanceTimersByTimeAsync(100);
+    sender.insertDTMF('5', 100, 70);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(sender.played).toEqual(['6', '5']);
+    expect(sender.replaced).toEqual(['4']);
+    expect(sender.events).toEqual([['6', 0], ['5', 170], ['', 340]]);
+  });
+});
+
+describe('DtmfPlayer (fake RTCDTMFSender, fake clock)', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ now: 0 });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("resolves only on tonechange '' after the tones (not after a fixed wait from the call)", async () => {
+    const sender = new FakeDtmfSender();
+    // The browser starts the tone 40 ms late (a busy thread): done at 40 + 170.
+    sender.taskDelayMs = 40;
+    const player = new DtmfPlayer(() => sender);
+    const done = track(player.play('6', TIMING));
+    await vi.advanceTimersByTimeAsync(170);
+    expect(done.done).toBe(false);
+    await vi.advanceTimersByTimeAsync(39);
+    expect(done.done).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(done).toMatchObject({ done: true, at: 210 });
+    expect(done.error).toBeUndefined();
+    expect(sender.played).toEqual(['6']);
+  });
+
+  it('a second request while the first tone plays is not lost: both digits play, in order, never inserted over a pending one', async () => {
+    const sender = new FakeDtmfSender();
+    const player = new DtmfPlayer(() => sender);
+    const first = track(player.play('6', TIMING));
+    await vi.advanceTimersByTimeAsync(50);
+    const second = track(player.play('4', TIMING));
+    const third = track(player.play('*2', TIMING));
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(sender.played).toEqual(['6', '4', '*', '2']);
+    expect(sender.replaced).toEqual([]);
+    expect(sender.inserted).toEqual(['6', '4', '*2']);
+    expect([first.at, second.at, third.at]).toEqual([170, 340, 680]);
+    expect([first.error, second.error, third.error]).toEqual([undefined, undefined, undefined]);
+  });
+
+  it('waits for tones it did not insert (someone else on the sender) to finish before inserting', async () => {
+    const sender = new FakeDtmfSender();
+    sender.insertDTMF('99', 100, 70);
+    await vi.advanceTimersByTimeAsync(0);
+    const player = new DtmfPlayer(() => sender);
+    // The player attaches mid-play: the buffer still holds one '9'.
+    const done = track(player.play('5', TIMING));
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(sender.played).toEqual(['9', '9', '5']);
+    expect(sender.replaced).toEqual([]);
+    expect(done).toMatchObject({ done: true, at: 510 });
+  });
+
+  it('rejects when the browser never plays the tones, and never inserts over the stuck buffer', async () => {
+    const sender = new FakeDtmfSender();
+    sender.stalled = true;
+    const player = new DtmfPlayer(() => sender);
+    const first = track(player.play('6', TIMING));
+    const second = track(player.play('4', TIMING));
+    await vi.advanceTimersByTimeAsync(170 + DTMF_PLAYOUT_SLACK_MS - 1);
+    expect(first.done).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(first.error).toBeInstanceOf(ModeChangeFailedError);
+    expect(String(first.error)).toMatch(/The browser did not play the DTMF "6"/);
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(second.error).toBeInstanceOf(ModeChangeFailedError);
+    expect(String(second.error)).toMatch(/did not play the earlier DTMF/);
+    expect(sender.inserted).toEqual(['6']);
+  });
+
+  it("rejects when the tones start but '' never comes", async () => {
+    const sender = new FakeDtmfSender();
+    sender.neverEmpty = true;
+    const done = track(new DtmfPlayer(() => sender).play('5', TIMING));
+    await vi.advanceTimersByTimeAsync(170 + DTMF_PLAYOUT_SLACK_MS);
+    expect(String(done.error)).toMatch(/did not play the DTMF "5"/);
+  });
+
+  it('rejects at once without a DTMF sender, or when it cannot insert', async () => {
+    await expect(new DtmfPlayer(() => undefined).play('5', TIMING)).rejects.toThrow('Could not send RFC 4733 DTMF on this call.');
+    const sender = new FakeDtmfSender();
+    sender.canInsertDTMF = false;
+    await expect(new DtmfPlayer(() => sender).play('5', TIMING)).rejects.toThrow(ModeChangeFailedError);
+  });
+
+  it('close (the call ended) fails what is pending', async () => {
+    const sender = new FakeDtmfSender();
+    const player = new DtmfPlayer(() => sender);
+    const done = track(player.play('5', TIMING));
+    await vi.advanceTimersByTimeAsync(50);
+    player.close();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(String(done.error)).toMatch(/The call ended before its DTMF was played/);
+  });
+});
+
+describe('MonitorSessionDescriptionHandler DTMF (fake peer connection and RTCDTMFSender)', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ now: 0 });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("plays on the audio sender's RTCDTMFSender and resolves after it played", async () => {
+    const pc = new FakePeerConnection();
+    const sdh = sdhWith(pc);
+    const done = track(sdh.playDtmf('6', TIMING));
+    await vi.advanceTimersByTimeAsync(169);
+    expect(done.done).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(done).toMatchObject({ done: true, at: 170 });
+    expect(pc.sender.dtmf.played).toEqual(['6']);
+  });
+
+  it("sip.js's sendDtmf goes through the same queue: two calls in a row both play", async () => {
+    const pc = new FakePeerConnection();
+    const sdh = sdhWith(pc);
+    expect(sdh.sendDtmf('5', TIMING)).toBe(true);
+    expect(sdh.sendDtmf('4', TIMING)).toBe(true);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(pc.sender.dtmf.played).toEqual(['5', '4']);
+    expect(pc.sender.dtmf.replaced).toEqual([]);
   });
 });

@@ -192,6 +192,59 @@ describe('phone engine monitor session (fakes)', () => {
     expect(h.pbx.requests('INFO')).toEqual([]);
   });
 
+  it("RFC 4733: the switch is done when the browser says the tone played (tonechange ''), not a fixed wait after the call", async () => {
+    const h = await started({ config: { profile: { id: 'asterisk-chanspy', overrides: { dtmfMethod: 'rfc4733' } } } });
+    const sender = h.sdh.created[0]!.dtmfSender;
+    // The browser starts the tone 60 ms late (its thread was busy).
+    sender.taskDelayMs = 60;
+    await h.engine.handle({ type: 'set-mode', mode: 'barge' });
+    await vi.advanceTimersByTimeAsync(170);
+    expect(h.log.last.session?.mode).toBe('listen');
+    // The microphone goes on the sender only after the digit is out.
+    expect(h.sdh.created[0]?.swaps).toEqual([]);
+    await vi.advanceTimersByTimeAsync(60);
+    expect(h.log.last.session?.mode).toBe('barge');
+    expect(h.sdh.created[0]?.swaps).toEqual(['mic']);
+    expect(sender.played).toEqual(['6']);
+    expect(h.sdh.created[0]?.sipJsSendDtmf).toEqual([]);
+  });
+
+  it('RFC 4733: a switch asked for while the previous tone still plays is not lost (no digit replaced)', async () => {
+    const h = await started({ config: { profile: { id: 'asterisk-chanspy', overrides: { dtmfMethod: 'rfc4733' } } } });
+    h.mic.change('granted');
+    const sender = h.sdh.created[0]!.dtmfSender;
+    // Each tone starts 200 ms after its insertDTMF: a fixed 170 ms wait from the call would have
+    // inserted '4' while '6' still sat in the buffer, replacing it.
+    sender.taskDelayMs = 200;
+    await h.engine.handle({ type: 'set-mode', mode: 'barge' });
+    await vi.advanceTimersByTimeAsync(100);
+    // Listen asked for while '6' is still waiting to play; Whisper while '4' is.
+    await h.engine.handle({ type: 'set-mode', mode: 'listen' });
+    await vi.advanceTimersByTimeAsync(350);
+    expect(sender.played).toEqual(['6']);
+    await h.engine.handle({ type: 'set-mode', mode: 'whisper' });
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(sender.played).toEqual(['6', '4', '5']);
+    expect(sender.replaced).toEqual([]);
+    expect(h.log.last.session?.mode).toBe('whisper');
+  });
+
+  it('RFC 4733: the browser never plays the digit: the switch fails with that reason and stays in Listen', async () => {
+    const h = await started({ config: { profile: { id: 'asterisk-chanspy', overrides: { dtmfMethod: 'rfc4733' } } } });
+    h.sdh.created[0]!.dtmfSender.stalled = true;
+    await h.engine.handle({ type: 'set-mode', mode: 'barge' });
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(h.log.last.session?.mode).toBe('listen');
+    await vi.advanceTimersByTimeAsync(1000);
+    const session = h.log.last.session;
+    expect(session).toMatchObject({ status: 'active', mode: 'listen' });
+    expect(session?.message).toMatch(/^The browser did not play the DTMF "6"/);
+    expect(h.log.logs().some((l) => l.startsWith('error: Join (Barge-In) failed: The browser did not play the DTMF'))).toBe(true);
+    // Never left with the microphone open.
+    expect(h.sdh.created[0]?.outgoingTrack()).toBe(h.sdh.created[0]?.silent);
+    expect(h.mic.tracks.every((t) => t.stopped)).toBe(true);
+  });
+
   it('fast clicks coalesce: the PBX ends in the mode last asked for', async () => {
     const h = await started();
     for (const mode of ['whisper', 'barge', 'listen', 'whisper', 'barge'] as const) {

@@ -108,6 +108,22 @@ describe('IconManager', () => {
     expect(reported.at(-1)).toEqual(['1001', '1008']);
   });
 
+  it('a page without agent rows reports an empty list at start: a new document replaces what its frame showed before', async () => {
+    document.querySelector('tbody')?.replaceChildren();
+    manager = new IconManager({ doc: document, compiled, isOnCall: () => true, onActivate: () => undefined, lazy: false, onAgentsChanged: (agents) => reported.push(agents.map((a) => a.extension)) });
+    await tick();
+    expect(reported).toEqual([[]]);
+  });
+
+  it('reports nobody once disabled (a user who may not monitor makes Earshot watch no one), and again on demand', () => {
+    start();
+    expect(reported).toEqual([['1001', '1006', '1008']]);
+    manager?.setEnabled(false);
+    expect(reported.at(-1)).toEqual([]);
+    manager?.reportAgain();
+    expect(reported).toEqual([['1001', '1006', '1008'], [], []]);
+  });
+
   it('starts only on a trusted click; a page script click() or dispatchEvent starts nothing', () => {
     start();
     const icon = icons()[0] as HTMLElement;
@@ -195,7 +211,7 @@ describe('IconManager with lazy icons (IntersectionObserver)', () => {
     }
   }
 
-  it('gives icons only to rows near the viewport and reports only those agents', () => {
+  it('gives icons only to rows on screen and reports only those agents', () => {
     const original = window.IntersectionObserver;
     (window as unknown as { IntersectionObserver: unknown }).IntersectionObserver = FakeIO;
     try {

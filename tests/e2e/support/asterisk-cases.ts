@@ -21,6 +21,8 @@ export interface PanelDriver {
   session(): Promise<string | null | undefined>;
   /** The mode button shown pressed, if any. */
   pressedMode(): Promise<Mode | undefined>;
+  /** True once the session's first audio was heard (the panel's `data-heard-at`); absent where the panel cannot meter (Firefox's background page). */
+  heard?(): Promise<boolean>;
   /** Whether a mode button is unavailable (aria-disabled) and the text its aria-describedby names. */
   modeAvailability(mode: Mode): Promise<{ disabled: boolean; reason?: string }>;
   /** Clicks a mode button with the real mouse. */
@@ -127,6 +129,10 @@ async function startListening(ctx: AsteriskCaseContext, agent: string): Promise<
     20_000,
     'the panel in Listen on an active session',
   );
+  // Asterisk's recordings start with the media, which may follow the answer by a second or more
+  // (ICE and DTLS): the Listen phase counts from the first audio, as the supervisor hears it.
+  const heard = ctx.panel.heard?.bind(ctx.panel);
+  if (heard) await until(heard, 15_000, 'the first audio of the session');
   return Date.now();
 }
 
@@ -374,9 +380,12 @@ export async function runMatrix(ctx: AsteriskCaseContext, c: MatrixCase, agent: 
   if (!agentFile) throw new Error(`no baresip recording of what ${agent} heard`);
   const agentHeard = readRecording(agentFile);
 
-  const phases = windows.map((w): MatrixPhase => {
-    const rec = [...supervisor].sort((a, b) => overlap(b.heard, w.fromMs, w.toMs) - overlap(a.heard, w.fromMs, w.toMs))[0]!;
-    if (overlap(rec.heard, w.fromMs, w.toMs) < (w.toMs - w.fromMs) * 0.9) {
+  const phases = windows.map((window): MatrixPhase => {
+    const rec = [...supervisor].sort((a, b) => overlap(b.heard, window.fromMs, window.toMs) - overlap(a.heard, window.fromMs, window.toMs))[0]!;
+    // A recording starts with the call's media (ICE and DTLS after the answer): a phase that began
+    // before it is measured from just after it.
+    const w = rec.heard.startMs > window.fromMs ? { ...window, fromMs: rec.heard.startMs + 300 } : window;
+    if (w.toMs - w.fromMs < 1200 || overlap(rec.heard, w.fromMs, w.toMs) < (w.toMs - w.fromMs) * 0.9) {
       throw new Error(`no supervisor recording covers the ${MODE_NAMES[w.mode]} phase ${new Date(w.fromMs).toISOString()}–${new Date(w.toMs).toISOString()}`);
     }
     return {

@@ -1,4 +1,4 @@
-import type { Page } from 'playwright-core';
+import type { CDPSession, Page } from 'playwright-core';
 import { until } from './lab-client';
 
 /** Signs in to the lab's demo portal as a seeded user (password lab-<extension>). */
@@ -33,4 +33,73 @@ export async function clickIcon(page: Page, extension: string): Promise<number> 
   const at = Date.now();
   await page.mouse.click(centre[0], centre[1]);
   return at;
+}
+
+/** The closed shadow root of Earshot's in-page panel, as a DevTools node id (page scripts and Playwright selectors cannot reach it). */
+async function inPagePanelRoot(cdp: CDPSession): Promise<number> {
+  const { root } = (await cdp.send('DOM.getDocument', { depth: 0 })) as { root: { nodeId: number } };
+  const { nodeId: host } = (await cdp.send('DOM.querySelector', { nodeId: root.nodeId, selector: 'earshot-audio-monitoring' })) as { nodeId: number };
+  if (!host) throw new Error('no in-page panel on the page');
+  const { node } = (await cdp.send('DOM.describeNode', { nodeId: host, depth: 1, pierce: true })) as { node: { shadowRoots?: { backendNodeId: number }[] } };
+  const shadow = node.shadowRoots?.[0];
+  if (!shadow) throw new Error('no shadow root on the in-page panel');
+  const { nodeIds } = (await cdp.send('DOM.pushNodesByBackendIdsToFrontend', { backendNodeIds: [shadow.backendNodeId] })) as { nodeIds: number[] };
+  return nodeIds[0] ?? 0;
+}
+
+/** Clicks a button inside Earshot's in-page panel with the real mouse; the DevTools protocol finds where. */
+export async function clickInPagePanel(page: Page, selector: string): Promise<void> {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    const { nodeId } = (await cdp.send('DOM.querySelector', { nodeId: await inPagePanelRoot(cdp), selector })) as { nodeId: number };
+    if (!nodeId) throw new Error(`nothing matches ${selector} in the in-page panel`);
+    const { model } = (await cdp.send('DOM.getBoxModel', { nodeId })) as { model: { content: number[] } };
+    const [x1 = 0, y1 = 0, , , x3 = 0, y3 = 0] = model.content;
+    await page.mouse.click((x1 + x3) / 2, (y1 + y3) / 2);
+  } finally {
+    await cdp.detach();
+  }
+}
+
+/** The text of the element matching `selector` in Earshot's in-page panel ('' when nothing matches). */
+export async function inPagePanelText(page: Page, selector: string): Promise<string> {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    const { nodeId } = (await cdp.send('DOM.querySelector', { nodeId: await inPagePanelRoot(cdp), selector })) as { nodeId: number };
+    if (!nodeId) return '';
+    const { outerHTML } = (await cdp.send('DOM.getOuterHTML', { nodeId })) as { outerHTML: string };
+    return outerHTML.replace(/<[^>]*>/g, '').trim();
+  } finally {
+    await cdp.detach();
+  }
+}
+
+/**
+ * Evaluates `expression` in the extension's content-script world of the page
+ * (Chromium: the isolated world named for the extension, which the DevTools
+ * protocol lists with auxData.type 'isolated' and the extension's origin),
+ * awaiting a promise, and returns the value. Exactly what Earshot's content
+ * script, or anything running in its world, could read.
+ */
+export async function evaluateInContentScript<T>(page: Page, extensionId: string, expression: string): Promise<T> {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    const contexts: { id: number; origin: string; auxData?: { type?: string; frameId?: string; isDefault?: boolean } }[] = [];
+    cdp.on('Runtime.executionContextCreated', (event: { context: (typeof contexts)[number] }) => contexts.push(event.context));
+    await cdp.send('Runtime.enable');
+    const { frameTree } = (await cdp.send('Page.getFrameTree')) as { frameTree: { frame: { id: string } } };
+    const world = await until(
+      async () => contexts.find((c) => c.auxData?.type === 'isolated' && c.auxData.frameId === frameTree.frame.id && c.origin === `chrome-extension://${extensionId}`),
+      5000,
+      "the extension's content-script world",
+    );
+    const result = (await cdp.send('Runtime.evaluate', { contextId: world.id, expression, awaitPromise: true, returnByValue: true })) as {
+      result: { value: T };
+      exceptionDetails?: { text: string; exception?: { description?: string } };
+    };
+    if (result.exceptionDetails) throw new Error(result.exceptionDetails.exception?.description ?? result.exceptionDetails.text);
+    return result.result.value;
+  } finally {
+    await cdp.detach();
+  }
 }

@@ -1,0 +1,33 @@
+import type { Page } from 'puppeteer-core';
+import { until } from './lab-client';
+
+// The lab portal's sign-in and a trusted click on Earshot's icon in Firefox
+// (puppeteer-core), as support/portal.ts does them for Playwright.
+// monitor-firefox.e2e.ts still has its own copies of these two.
+
+/** Signs in to the lab's demo portal as a seeded user (password lab-<extension>). */
+export async function signInFirefox(page: Page, portalUrl: string, extension: string): Promise<void> {
+  await page.goto(`${portalUrl}/`);
+  await page.evaluate(() => sessionStorage.clear());
+  await page.reload();
+  await page.type('input[name="extension"]', extension);
+  await page.type('input[name="password"]', `lab-${extension}`);
+  await page.click('.sign-in button[type="submit"]');
+  await page.waitForSelector('tr.agent-row');
+}
+
+/** A trusted click on the agent's icon with the real mouse, aiming until the icon is what it hits. */
+export async function clickIconFirefox(page: Page, extension: string): Promise<void> {
+  const centre = await until(async () => {
+    await page.hover(`tr[data-agent-id="${extension}"] td.agent-name`);
+    // One round trip: the portal re-renders its rows every second.
+    return page.evaluate((ext) => {
+      const icon = document.querySelector(`earshot-monitor-icon[data-extension="${ext}"]:not([hidden])`);
+      if (!icon) return null;
+      const r = icon.getBoundingClientRect();
+      const point: [number, number] = [r.x + r.width / 2, r.y + r.height / 2];
+      return document.elementFromPoint(...point)?.tagName === 'EARSHOT-MONITOR-ICON' ? point : null;
+    }, extension);
+  }, 20_000, `the icon of ${extension}`);
+  await page.mouse.click(centre[0], centre[1]);
+}

@@ -1,0 +1,140 @@
+// Who the engine watches (one dialog-info SUBSCRIBE each): the agents some
+// portal frame shows now, never those of a document that went away.
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { Coordinator, initialState } from '@/lib/coordinator/coordinator';
+import type { EngineLink } from '@/lib/coordinator/engine-link';
+import { frameSource, memoryStore, type PersistedCoordinator, type StateStore } from '@/lib/coordinator/store';
+import { createStateHub, type PortLike } from '@/lib/messaging/state-port';
+import type { EngineCommand } from '@/lib/phone/engine-api';
+
+function fakeLink() {
+  const sent: EngineCommand[] = [];
+  const link: EngineLink = {
+    send: (command) => {
+      sent.push(command);
+    },
+    onEvent: () => () => undefined,
+  };
+  const watches = () => sent.filter((c): c is Extract<EngineCommand, { type: 'watch' }> => c.type === 'watch').map((c) => c.extensions);
+  return { link, sent, watches };
+}
+
+/** What a stopped worker left in storage.session: two portal frames' lists. */
+function savedFrames(): PersistedCoordinator {
+  return {
+    state: { ...initialState(0), revision: 3 },
+    visible: { '7:0': [{ extension: '1008', name: 'Hank Agent' }], '8:0': [{ extension: '1001' }] },
+  };
+}
+
+let coordinator: Coordinator | undefined;
+afterEach(() => {
+  coordinator?.dispose();
+  vi.useRealTimers();
+});
+
+describe('coordinator: watched agents after a worker restart', () => {
+  it("a restored frame that never reports again (its document went away while the worker was stopped) stops being watched", async () => {
+    vi.useFakeTimers();
+    const { link, watches } = fakeLink();
+    const store = memoryStore(savedFrames());
+    coordinator = new Coordinator({ link, store, restoredFrameGraceMs: 5000 });
+    await coordinator.restore();
+    // Tab 8's content script reconnects to the new worker and reports again; tab 7 navigated away.
+    coordinator.reportAgents('8:0', [{ extension: '1001' }]);
+    expect(watches()).toEqual([]);
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(watches().at(-1)).toEqual(['1001']);
+    await coordinator.flush();
+    expect(Object.keys(store.value?.visible ?? {})).toEqual(['8:0']);
+  });
+
+  it('a frame that reports again within the grace keeps its agents watched', async () => {
+    vi.useFakeTimers();
+    const { link, watches } = fakeLink();
+    coordinator = new Coordinator({ link, store: memoryStore(savedFrames()), restoredFrameGraceMs: 5000 });
+    await coordinator.restore();
+    coordinator.reportAgents('7:0', [{ extension: '1008', name: 'Hank Agent' }]);
+    coordinator.reportAgents('8:0', [{ extension: '1001' }]);
+    await vi.advanceTimersByTimeAsync(6000);
+    expect(watches()).toEqual([]);
+  });
+
+  it('a tab forgotten (or a frame emptied) while the store is still being read is not revived by it', async () => {
+    const { link, watches } = fakeLink();
+    let release: (value: PersistedCoordinator) => void = () => undefined;
+    const store: StateStore<PersistedCoordinator> & { value?: PersistedCoordinator } = {
+      get: () => new Promise<PersistedCoordinator>((resolve) => (release = resolve)),
+      set: async (value) => {
+        store.value = structuredClone(value);
+      },
+    };
+    coordinator = new Coordinator({ link, store, persistDelayMs: 0 });
+    const restored = coordinator.restore();
+    // The worker was woken by these very events: the tab closed, the other frame shows nobody now.
+    coordinator.forgetTab(7);
+    coordinator.reportAgents('8:0', []);
+    release(savedFrames());
+    await restored;
+    await coordinator.flush();
+    expect(store.value?.visible).toEqual({});
+    expect(watches().at(-1)).toEqual([]);
+  });
+});
+
+describe('state hub: a portal frame leaves with its port', () => {
+  function fakePort(sender: PortLike['sender']) {
+    const disconnects: (() => void)[] = [];
+    const port: PortLike = {
+      name: 'earshot:state',
+      sender,
+      postMessage: () => undefined,
+      disconnect: () => undefined,
+      onMessage: { addListener: () => undefined },
+      onDisconnect: { addListener: (callback) => disconnects.push(callback) },
+    };
+    return { port, close: () => disconnects.forEach((callback) => callback()) };
+  }
+
+  it("forgets a content script's frame when its port closes (navigation, reload), not a side panel's", async () => {
+    const gone: string[] = [];
+    const hub = createStateHub({
+      getState: () => initialState(0),
+      authorize: (sender) => (sender.tab ? { ok: true, role: 'content', tabId: sender.tab.id } : { ok: true, role: 'page' }),
+      onContentGone: ({ tabId, frameId }) => gone.push(frameSource(tabId, frameId)),
+    });
+    const content = fakePort({ id: 'x', url: 'https://portal.example.com/agents', tab: { id: 7 }, frameId: 0 });
+    const panel = fakePort({ id: 'x', url: 'chrome-extension://x/sidepanel.html' });
+    expect(await hub.accept(content.port)).toBe(true);
+    expect(await hub.accept(panel.port)).toBe(true);
+    panel.close();
+    expect(gone).toEqual([]);
+    content.close();
+    expect(gone).toEqual(['7:0']);
+  });
+});
+
+describe('coordinator: a frame whose content script went away', () => {
+  it('stops being watched after the grace', async () => {
+    vi.useFakeTimers();
+    const { link, watches } = fakeLink();
+    coordinator = new Coordinator({ link, store: memoryStore<PersistedCoordinator>(), frameGoneGraceMs: 2000 });
+    coordinator.reportAgents('7:0', [{ extension: '1008' }]);
+    coordinator.frameGone('7:0');
+    await vi.advanceTimersByTimeAsync(1999);
+    expect(watches()).toEqual([['1008']]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(watches()).toEqual([['1008'], []]);
+  });
+
+  it('keeps its agents watched when a newer copy of the script reports within the grace (no SUBSCRIBE churn)', async () => {
+    vi.useFakeTimers();
+    const { link, watches } = fakeLink();
+    coordinator = new Coordinator({ link, store: memoryStore<PersistedCoordinator>(), frameGoneGraceMs: 2000 });
+    coordinator.reportAgents('7:0', [{ extension: '1008' }]);
+    coordinator.frameGone('7:0');
+    coordinator.reportAgents('7:0', [{ extension: '1008' }]);
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(watches()).toEqual([['1008']]);
+  });
+});
