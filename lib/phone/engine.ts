@@ -748,8 +748,8 @@ export class PhoneEngine implements PhoneEngineApi {
     const dialog = await this.currentDialog(agent);
     if (this.run !== run || run.status !== 'connecting') return;
     if (dialog === 'idle' || dialog === 'terminated') {
+      // failRun → closeRun unwatches the agent again unless a portal shows them.
       this.failRun(run, new AgentIdleError(name ? `${name} (${agent})` : agent));
-      this.watch(this.requestedWatch);
       return;
     }
     this.log('start', `Monitoring ${name ? `${name} (${agent})` : agent} in ${MODE_LABELS.listen}.`, { agent, mode: 'listen' });
