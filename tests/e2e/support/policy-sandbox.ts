@@ -149,3 +149,13 @@ function isDanglingLink(path: string): boolean {
     return false;
   }
 }
+
+/**
+ * Lines of this process's mount table that a sandbox left behind (its
+ * namespace dies with the browser, so none should remain on the host).
+ */
+export function mountsLeftBy(sandbox: PolicySandbox): string[] {
+  return readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .filter((line) => line.includes('earshot-policy') || line.includes(sandbox.policyDir));
+}
