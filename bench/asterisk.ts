@@ -23,7 +23,7 @@ import { startStaticPortal } from '../tests/e2e/support/asterisk-portal';
 import { CHROME_E2E_OUT, launchChromium, type ChromiumSession } from '../tests/e2e/support/browsers';
 import { storeSettings, until } from '../tests/e2e/support/lab-client';
 import { servePlainPage } from './plain-sipjs/serve';
-import { fmt, summarize, summaryText } from './stats';
+import { fmt, seededRandom, summarize, summaryText } from './stats';
 import { addWebrtcSupervisor, type ExtraSupervisor } from './support/asterisk-supervisor';
 import { backgroundModes, DtmfTrace, traceBackgroundModes, type DtmfTraceEntry } from './support/dtmf-trace';
 
@@ -113,17 +113,6 @@ export interface AsteriskFigures {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** A small seeded generator: the same pauses and bursts on every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Env {
   pbx: Asterisk;
@@ -311,7 +300,7 @@ async function isolatedSwitches(env: Env, panel: Page, trace: DtmfTrace, method:
   const clicks: { at: number; mode: Mode }[] = [];
   let missed = 0;
   let mode: Mode = (await panelView(panel)).pressed ?? 'listen';
-  const rnd = random(7);
+  const rnd = seededRandom(7);
   for (let i = 0; i < count; i++) {
     const next = order[i % order.length] ?? 'listen';
     if (next === mode) continue;
@@ -401,7 +390,7 @@ async function modeCentres(panel: Page): Promise<Record<Mode, readonly [number, 
 
 /** Part 3: varied pauses and bursts on one session; every digit on the wire against what Asterisk received. */
 async function stressSwitches(env: Env, s: ChromiumSession, panel: Page, trace: DtmfTrace, method: Method, target: number, from: Mode, sessionSince: number): Promise<StressFigures> {
-  const rnd = random(method === 'rfc4733' ? 4733 : 2976);
+  const rnd = seededRandom(method === 'rfc4733' ? 4733 : 2976);
   const pick = (last: Mode) => {
     const others = MODES.filter((m) => m !== last);
     return others[Math.floor(rnd() * others.length)] ?? 'listen';

@@ -18,26 +18,39 @@ export interface DtmfDetectorOptions {
   sampleRate?: number;
   /** Minimum RMS of each of the two tones (full scale 1). Default 0.003 (about -50 dBFS). */
   minToneRms?: number;
-  /** Consecutive 10 ms evaluations with the same digit before it is reported. Default 2. */
+  /** Consecutive 5 ms evaluations with the same digit before it is reported. Default 2. */
   onCount?: number;
-  /** Consecutive evaluations without it before the digit is released. Default 2. */
+  /** Consecutive 5 ms evaluations without it before the same digit can be reported again. Default 8 (40 ms). */
   offCount?: number;
 }
+
+/** Evaluation step: 40 samples at 8 kHz (5 ms). */
+const STEP = 40;
 
 /**
  * Streaming DTMF detector.
  *
  * Why these numbers: work at 8 kHz (decimated) with a 25 ms sliding window
- * (200 samples) evaluated every 10 ms. 25 ms puts adjacent row tones (697 vs
+ * (200 samples) evaluated every 5 ms. 25 ms puts adjacent row tones (697 vs
  * 770 Hz, 73 Hz apart) ~23 dB apart in Goertzel leakage, where a 10 ms block at
- * 48 kHz would barely separate them. "On" needs the digit in 2 consecutive
- * evaluations (≈35 ms of tone, inside Q.24's 40 ms must-detect), "off" needs 2
- * evaluations without it, so one key press reports exactly once even if a
- * single window is spoiled, and RFC 4733 default gaps (Chrome: 70 ms) separate
- * repeated digits. Checks: both tones above a floor, each the clear winner of
- * its group (6 dB), twist within 8 dB, the signal steady across the window
- * (rejects blips < ~25 ms) and the pair carrying most of the window's energy
- * (rejects speech and music).
+ * 48 kHz would barely separate them.
+ *
+ * What it must hear: RFC 4733 events as libwebrtc's NetEq renders them (the
+ * lab's legs). With telephone-event/8000 over Opus, Chrome and Firefox send a
+ * digit as one 20 ms event (3 end packets at once), which NetEq plays as
+ * 10–60 ms of tone, often with a 5–15 ms dip or a phase jump a few ms in (the
+ * lab now negotiates digits that last their 100 ms, see sdp.ts; this remains
+ * the case for offers it cannot adjust). Evaluated every 10 ms with "on" after
+ * 2 windows and "off" after 2 misses, such a tone gave exactly two passing
+ * windows (lost when one was spoiled, depending on the phase) and a dip
+ * released and re-reported the key. So: "on" needs the digit in 2 consecutive
+ * evaluations 5 ms apart (≥ 30 ms of tone always, 25 ms at some phases; 20 ms
+ * blips never, thanks to the 2 dB steadiness below); "off" needs 40 ms without
+ * it (a dip stays inside one key, a 70 ms inter-digit gap still separates
+ * repeats); a different digit takes over at once. Checks per window: both tones above a floor, each the clear
+ * winner of its group (6 dB), twist within 8 dB, the signal steady across the
+ * window (halves within 2 dB: rejects blips and onsets) and the pair carrying
+ * most of the window's energy (rejects speech and music).
  */
 export class DtmfDetector {
   private readonly factor: number;
@@ -62,7 +75,7 @@ export class DtmfDetector {
     this.factor = sr / 8000;
     this.minToneRms = opts.minToneRms ?? 0.003;
     this.onCount = opts.onCount ?? 2;
-    this.offCount = opts.offCount ?? 2;
+    this.offCount = opts.offCount ?? 8;
   }
 
   /** Feed samples (float, full scale 1); returns the digits that started in them. */
@@ -77,7 +90,7 @@ export class DtmfDetector {
       const n = this.hist.length;
       this.hist[this.written % n] = v;
       this.written++;
-      if (++this.sinceEval >= 80 && this.written >= n) {
+      if (++this.sinceEval >= STEP && this.written >= n) {
         this.sinceEval = 0;
         const start = this.written % n;
         this.win.set(this.hist.subarray(start), 0);
@@ -103,7 +116,8 @@ export class DtmfDetector {
       this.active = null;
       this.missRun = 0;
     }
-    if (this.active === null && digit !== null && this.candidateRun >= this.onCount) {
+    // A new key, or another key than the one still held (a fast different digit): reported once it is steady.
+    if (digit !== null && digit !== this.active && this.candidateRun >= this.onCount) {
       this.active = digit;
       this.missRun = 0;
       return digit;
@@ -127,13 +141,13 @@ export function classify(win: Float32Array, minToneRms = 0.003): string | null {
   // Twist: the two tones within 8 dB of each other (amplitude ×2.5).
   if (rowRms > 2.5 * colRms || colRms > 2.5 * rowRms) return null;
   // Steadiness: both halves of the window carry comparable energy (within
-  // 3 dB). Without it a 20 ms blip inside silence passes two windows in a row.
+  // 2 dB). Without it a 20 ms blip inside silence passes two windows 5 ms apart.
   const half = win.length >> 1;
   let e1 = 0;
   let e2 = 0;
   for (let i = 0; i < half; i++) e1 += win[i]! * win[i]!;
   for (let i = half; i < win.length; i++) e2 += win[i]! * win[i]!;
-  if (Math.min(e1, e2) < 0.5 * Math.max(e1, e2)) return null;
+  if (Math.min(e1, e2) < 0.63 * Math.max(e1, e2)) return null;
   const total = (e1 + e2) / win.length;
   if (rowRms * rowRms + colRms * colRms < 0.6 * total) return null;
   return DTMF_KEYS[r]![c]!;

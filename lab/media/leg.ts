@@ -4,7 +4,7 @@ import { DtmfDetector } from './dtmf-detect';
 import { dominantTone } from './goertzel';
 import { ToMono48k } from './resample';
 import { SampleRing, TickRing } from './ring';
-import { restrictCandidates, type CandidatePolicy } from './sdp';
+import { dtmfFriendlyOffer, restrictCandidates, type CandidatePolicy } from './sdp';
 
 export type LegState = 'new' | 'connecting' | 'connected' | 'failed' | 'closed';
 
@@ -53,6 +53,7 @@ export class Leg implements WebRtcLeg {
   private readonly rxAudio = new SampleRing(SAMPLE_RATE); // last 1 s, for toneHz
   private readonly stateCbs = new Set<(s: LegState) => void>();
   private readonly dtmfCbs = new Set<(d: string) => void>();
+  private readonly frameCbs = new Set<(frame: Float32Array) => void>();
   private readonly sendBuf = new Int16Array(FRAME_SAMPLES);
   private current: LegState = 'new';
   /** Frames dropped because the queue was full, and ticks that found it empty (diagnostics). */
@@ -75,7 +76,8 @@ export class Leg implements WebRtcLeg {
   }
 
   async answer(offerSdp: string): Promise<string> {
-    await this.pc.setRemoteDescription({ type: 'offer', sdp: offerSdp });
+    // RFC 4733 digits NetEq can play in full (telephone-event at the codec's rate, see sdp.ts).
+    await this.pc.setRemoteDescription({ type: 'offer', sdp: dtmfFriendlyOffer(offerSdp) });
     // The offer created the transceiver; give it our mix track so the answer
     // is sendrecv (or sendonly if the client only receives, e.g. Listen).
     for (const t of this.pc.getTransceivers()) {
@@ -109,6 +111,12 @@ export class Leg implements WebRtcLeg {
     return () => this.dtmfCbs.delete(cb);
   }
 
+  /** Every received 10 ms frame (48 kHz mono) as it arrives, for recordings and diagnostics. */
+  onFrame(cb: (frame: Float32Array) => void): () => void {
+    this.frameCbs.add(cb);
+    return () => this.frameCbs.delete(cb);
+  }
+
   close(): void {
     if (this.current === 'closed') return;
     this.sink?.stop();
@@ -118,6 +126,7 @@ export class Leg implements WebRtcLeg {
     this.setState('closed');
     this.stateCbs.clear();
     this.dtmfCbs.clear();
+    this.frameCbs.clear();
   }
 
   /** Hub side: the next received 10 ms frame, or silence (jitter buffer empty). */
@@ -184,6 +193,7 @@ export class Leg implements WebRtcLeg {
         this.dtmfDigits.push(digit);
         for (const cb of [...this.dtmfCbs]) cb(digit);
       }
+      for (const cb of this.frameCbs) cb(frame);
     }
     this.pending = buf.slice(off);
   }

@@ -61,3 +61,60 @@ export function telephoneEvents(sdp: string): { pt: number; rate: number }[] {
   for (const m of sdp.matchAll(/^a=rtpmap:(\d+) telephone-event\/(\d+)/gim)) out.push({ pt: Number(m[1]), rate: Number(m[2]) });
   return out;
 }
+
+/**
+ * Makes the browser send RFC 4733 digits whose duration NetEq can play in
+ * full: the lab hears RFC 4733 through libwebrtc's NetEq, which plays each
+ * event as a tone (see dtmf-detect.ts).
+ *
+ * Measured (Chrome 156, Firefox ESR 153, Opus calls, telephone-event/8000):
+ * each digit leaves the browser as one event counted in 8 kHz ticks against
+ * Opus's 48 kHz timestamps, so it ends after one frame (three end packets at
+ * once) and NetEq plays it for 10–60 ms: about 1 digit in 150 from Chrome and
+ * 1 in 30 from Firefox came out as 10–25 ms of tone, no longer than a blip the
+ * detector must reject. A PBX reads the event's duration field instead
+ * (libwebrtc writes the elapsed 48 kHz ticks, about 960: ~120 ms at 8 kHz;
+ * inferred, the payload is encrypted), so this is the lab's own limit, and
+ * the offer is adjusted before the lab answers it:
+ * - Opus first and a telephone-event at 48 kHz offered (Chrome): only that
+ *   one is kept, and the digits last their 100 ms on the wire;
+ * - Opus first and telephone-event at 8 kHz only (Firefox): PCMU goes first,
+ *   so the call runs at 8 kHz like most PBX trunks, and the digits are whole.
+ * Other offers are left as they are.
+ */
+export function dtmfFriendlyOffer(sdp: string): string {
+  const eol = sdp.includes('\r\n') ? '\r\n' : '\n';
+  const lines = sdp.split(/\r?\n/);
+  const mIndex = lines.findIndex((l) => l.startsWith('m=audio '));
+  if (mIndex < 0) return sdp;
+  const end = lines.findIndex((l, i) => i > mIndex && l.startsWith('m='));
+  const section = lines.slice(mIndex, end < 0 ? lines.length : end);
+  const formats = (name: string) =>
+    section.flatMap((l) => {
+      const m = new RegExp(`^a=rtpmap:(\\d+) ${name}/(\\d+)`, 'i').exec(l);
+      return m ? [{ pt: m[1]!, rate: Number(m[2]) }] : [];
+    });
+  const mLine = section[0]!.split(' ');
+  const red = new Set(formats('red').map((f) => f.pt));
+  const first = mLine.slice(3).find((pt) => !red.has(pt));
+  const opus = formats('opus')[0];
+  const events = formats('telephone-event');
+  if (!opus || first !== opus.pt || events.length === 0) return sdp;
+  let kept = section;
+  if (events.some((e) => e.rate === opus.rate)) {
+    const drop = new Set(events.filter((e) => e.rate !== opus.rate).map((e) => e.pt));
+    if (drop.size === 0) return sdp;
+    kept = section
+      .filter((l) => {
+        const m = /^a=(?:rtpmap|fmtp|rtcp-fb):(\d+)[ ]/.exec(l);
+        return !(m && drop.has(m[1]!));
+      })
+      .map((l) => (l.startsWith('m=audio ') ? l.split(' ').filter((token, i) => i < 3 || !drop.has(token)).join(' ') : l));
+  } else {
+    const pcmu = formats('PCMU').find((f) => f.rate === 8000);
+    if (!pcmu || !events.some((e) => e.rate === 8000)) return sdp;
+    const order = [pcmu.pt, ...mLine.slice(3).filter((pt) => pt !== pcmu.pt)];
+    kept = [[...mLine.slice(0, 3), ...order].join(' '), ...section.slice(1)];
+  }
+  return [...lines.slice(0, mIndex), ...kept, ...(end < 0 ? [] : lines.slice(end))].join(eol);
+}

@@ -4,7 +4,7 @@ import { FRAME_SAMPLES } from '../media/audio';
 import { classify, DtmfDetector, dtmfFrequencies } from '../media/dtmf-detect';
 import { decimate, dominantTone, toneRms } from '../media/goertzel';
 import { ToMono48k } from '../media/resample';
-import { restrictCandidates, telephoneEvents } from '../media/sdp';
+import { dtmfFriendlyOffer, restrictCandidates, telephoneEvents } from '../media/sdp';
 import { DualToneGenerator, ToneGenerator, type FrameGenerator } from '../media/tone';
 
 /** n ms of a generator's output at 48 kHz. */
@@ -92,7 +92,7 @@ describe('DTMF detector', () => {
     expect(detect(keys('#2', 100, 70, 0.03))).toBe('#2');
   });
 
-  it('rejects 20 ms blips and accepts 40 ms keys whatever their phase against the 10 ms evaluation grid', () => {
+  it('rejects 20 ms blips and accepts 40 ms keys whatever their phase against the 5 ms evaluation grid', () => {
     for (let lead = 0; lead < 10; lead++) {
       const pad = new Float32Array(lead * 48);
       expect(detect(concat([pad, keys('8', 20, 100)]))).toBe('');
@@ -115,6 +115,59 @@ describe('DTMF detector', () => {
     expect(detect(key.map((v, i) => v + loud[i]!))).toBe('');
     const hum = render(new ToneGenerator(440, 0.01), 200);
     expect(detect(concat([render(null, 30), key.map((v, i) => v + hum[i]!)]))).toBe('3');
+  });
+
+  // What the lab's legs really get: Chrome sends an RFC 4733 digit over Opus as one 20 ms event
+  // (3 end packets at once) and libwebrtc's NetEq plays it as 25–60 ms of tone, the high tone
+  // ~3 dB above the low one (measured at the lab: 0.078 and 0.106 RMS), often with a dip a few
+  // ms in or a phase jump where NetEq restarts the tone, sometimes right after the microphone's
+  // audio. `shape` is [ms, level, phase] pieces.
+  function rendered(digit: string, shape: [number, number, number?][], lead = 0): Float32Array {
+    const [r, c] = dtmfFrequencies(digit);
+    const total = shape.reduce((n, [ms]) => n + ms, 0);
+    const out = new Float32Array(Math.round(((lead + 60 + total + 200) * 48_000) / 1000));
+    let at = Math.round(((lead + 60) * 48_000) / 1000);
+    for (const [ms, level, phase = 0] of shape) {
+      for (let i = 0; i < (ms * 48_000) / 1000; i++, at++) {
+        out[at] = level * (0.11 * Math.sin((2 * Math.PI * r * at) / 48_000 + phase) + 0.15 * Math.sin((2 * Math.PI * c * at) / 48_000 + phase));
+      }
+    }
+    return out;
+  }
+  const detectAll = (pcm: Float32Array) => {
+    const det = new DtmfDetector();
+    let out = '';
+    // Frames of 480 samples, as the leg feeds them; the tail may be short.
+    for (let o = 0; o < pcm.length; o += FRAME_SAMPLES) out += det.push(pcm.subarray(o, Math.min(pcm.length, o + FRAME_SAMPLES))).join('');
+    return out;
+  };
+  const atEveryPhase = (make: (lead: number) => Float32Array) => {
+    const results = new Set<string>();
+    for (let lead = 0; lead < 10; lead += 0.5) results.add(detectAll(make(lead)));
+    return [...results];
+  };
+
+  it("hears NetEq's rendering of a browser RFC 4733 digit exactly once, whatever its phase", () => {
+    // ~50 ms: 10 ms, a 10 ms half-level dip, 30 ms, a 10 ms half-level tail (the common shape).
+    expect(atEveryPhase((lead) => rendered('6', [[10, 1], [10, 0.5], [30, 1], [10, 0.5]], lead))).toEqual(['6']);
+    // The shortest seen: 30 ms of steady tone.
+    expect(atEveryPhase((lead) => rendered('4', [[30, 1]], lead))).toEqual(['4']);
+    // NetEq restarting its tone mid-key (a phase jump, a 5 ms half-level dip): still one key press.
+    expect(atEveryPhase((lead) => rendered('4', [[40, 1], [5, 0.5, 2], [40, 1, 3]], lead))).toEqual(['4']);
+    expect(atEveryPhase((lead) => rendered('4', [[40, 1], [40, 1, Math.PI]], lead))).toEqual(['4']);
+    expect(atEveryPhase((lead) => rendered('5', [[20, 1], [10, 0.25], [35, 1]], lead))).toEqual(['5']);
+    // Quieter (-12 dB) renderings too.
+    expect(atEveryPhase((lead) => rendered('9', [[10, 0.25], [10, 0.12], [30, 0.25]], lead))).toEqual(['9']);
+  });
+
+  it('hears the rendered digit right after the microphone (Join → Listen), and a repeated one as two', () => {
+    const mic = render(new ToneGenerator(900, 0.2), 300);
+    expect(atEveryPhase((lead) => concat([mic, render(null, 20), rendered('4', [[10, 1], [10, 0.5], [30, 1]], lead)]))).toEqual(['4']);
+    // One event every 170 ms (100 ms + 70 ms gap), each rendered as ~50 ms: two presses.
+    const press = () => rendered('5', [[10, 1], [10, 0.5], [30, 1]]);
+    expect(atEveryPhase((lead) => concat([new Float32Array(Math.round(lead * 48)), press().subarray(0, 170 * 48), press()]))).toEqual(['55']);
+    // Different digits back to back (a NetSapiens code "*2" as rendered).
+    expect(detectAll(concat([rendered('*', [[10, 1], [10, 0.5], [30, 1]]).subarray(0, 170 * 48), rendered('2', [[10, 1], [10, 0.5], [30, 1]])]))).toBe('*2');
   });
 
   it('classifies an 8 kHz window', () => {
@@ -176,5 +229,42 @@ describe('SDP', () => {
 
   it('lists telephone-event payload types', () => {
     expect(telephoneEvents(sdp)).toEqual([{ pt: 126, rate: 8000 }]);
+  });
+
+  it('adjusts an Opus offer so RFC 4733 digits come whole: 48 kHz events (Chrome) or PCMU first (Firefox)', () => {
+    const chrome = [
+      'v=0',
+      'm=audio 9 UDP/TLS/RTP/SAVPF 111 63 9 0 8 13 110 126',
+      'a=rtpmap:111 opus/48000/2',
+      'a=fmtp:111 minptime=10;useinbandfec=1',
+      'a=rtpmap:63 red/48000/2',
+      'a=rtpmap:0 PCMU/8000',
+      'a=rtpmap:110 telephone-event/48000',
+      'a=rtpmap:126 telephone-event/8000',
+      'a=fmtp:126 0-15',
+      'm=video 9 UDP/TLS/RTP/SAVPF 96',
+      'a=rtpmap:96 VP8/90000',
+      '',
+    ].join('\r\n');
+    const out = dtmfFriendlyOffer(chrome);
+    expect(telephoneEvents(out)).toEqual([{ pt: 110, rate: 48000 }]);
+    expect(out).toContain('m=audio 9 UDP/TLS/RTP/SAVPF 111 63 9 0 8 13 110\r\n');
+    expect(out).not.toContain('a=fmtp:126');
+    expect(out).toContain('m=video 9 UDP/TLS/RTP/SAVPF 96\r\na=rtpmap:96 VP8/90000\r\n');
+    const firefox = [
+      'v=0',
+      'm=audio 9 UDP/TLS/RTP/SAVPF 109 9 0 8 101',
+      'a=rtpmap:109 opus/48000/2',
+      'a=rtpmap:9 G722/8000/1',
+      'a=rtpmap:0 PCMU/8000',
+      'a=rtpmap:8 PCMA/8000',
+      'a=rtpmap:101 telephone-event/8000/1',
+      '',
+    ].join('\r\n');
+    expect(dtmfFriendlyOffer(firefox)).toBe(firefox.replace('SAVPF 109 9 0 8 101', 'SAVPF 0 109 9 8 101'));
+    // No PCMU to fall back on, or PCMU already first: unchanged.
+    expect(dtmfFriendlyOffer(sdp)).toBe(sdp);
+    const pcmuFirst = chrome.replace('SAVPF 111 63 9 0', 'SAVPF 0 111 63 9');
+    expect(dtmfFriendlyOffer(pcmuFirst)).toBe(pcmuFirst);
   });
 });

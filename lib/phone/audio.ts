@@ -258,11 +258,10 @@ export class ElementSilentSource implements SilentSource {
   private captured: MediaStreamTrack | undefined;
   private starting: Promise<MediaStreamTrack> | undefined;
 
-  private usingFallback = false;
-
   /**
-   * `fallback` serves when the element cannot play or be captured (Listen still
-   * works, only RFC 4733 from Listen may not).
+   * `fallback` serves a call when the element cannot play or be captured
+   * (Listen still works, RFC 4733 from Listen may not); the next call tries
+   * the element again.
    */
   constructor(
     private readonly options: {
@@ -305,12 +304,10 @@ export class ElementSilentSource implements SilentSource {
 
   async track(): Promise<MediaStreamTrack> {
     const fallback = this.options.fallback;
-    if (this.usingFallback && fallback) return fallback.track();
     try {
       return await this.capturedTrack();
     } catch (error) {
       if (!fallback) throw error;
-      this.usingFallback = true;
       this.options.onFallback?.(error);
       return fallback.track();
     }
@@ -362,6 +359,5 @@ export class ElementSilentSource implements SilentSource {
     if (this.url) this.urls.revokeObjectURL(this.url);
     this.url = undefined;
     this.options.fallback?.close();
-    this.usingFallback = false;
   }
 }

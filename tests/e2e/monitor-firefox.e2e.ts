@@ -7,8 +7,8 @@ import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLab, type Lab } from '../../lab/index';
 import { launchFirefox, openExtensionPage, type FirefoxSession } from './support/browsers';
-import { DIALECT_CASES, dialectSettings, switchLabTo, untilRegistered, untilWatching } from './support/dialects';
-import { audible, hearing, labApi, labSettings, sessionOf, until } from './support/lab-client';
+import { DIALECT_CASES, dialectSettings, switchLabTo, untilRegistered, untilWatching, type DialectCase } from './support/dialects';
+import { audible, hearing, labApi, labEvents, labSettings, lastEventSeq, sessionOf, until } from './support/lab-client';
 
 let lab: Lab;
 let s: FirefoxSession;
@@ -63,10 +63,9 @@ describe('Firefox ESR: monitor from the portal', () => {
       const heard = await hearing(lab, '2001', 300);
       return audible(heard, 'agent:1001') && audible(heard, 'customer:5550101');
     }, 15_000, 'supervisor leg hears both');
-    // Firefox's background page keeps its AudioContext suspended, so the silent
-    // track sends no frames at all in Listen (Chromium sends digital silence).
-    const sent = await labApi<{ rms: number; frames: number }>(lab, 'GET', '/api/sent/2001?windowMs=1000');
-    expect(sent.rms).toBeLessThan(0.001);
+    // Digital silence that still flows: the silent track comes from a looping silent <audio>
+    // (the background page's AudioContext stays suspended, a Web Audio track would send no frames).
+    await untilListenSendsSilence('2001');
   });
 
   it('Whisper and Join take the microphone from the visible sidebar page', async () => {
@@ -96,6 +95,20 @@ describe('Firefox ESR: monitor from the portal', () => {
     await until(async () => (await sessionOf(lab, '2001')) === undefined, 15_000, 'session ended');
   });
 });
+
+/**
+ * Listen sends frames of digital silence: RTP flows (about 100 frames a second
+ * reach the lab: RFC 4733 digits need them) and nothing audible in them. The
+ * last 300 ms are checked once a full second has flowed, so DTMF sent right
+ * after the answer (a profile's PIN) is behind.
+ */
+async function untilListenSendsSilence(who: string): Promise<void> {
+  const sent = (windowMs: number) => labApi<{ rms: number; frames: number }>(lab, 'GET', `/api/sent/${who}?windowMs=${windowMs}`);
+  await until(async () => (await sent(1000)).frames >= 90, 10_000, 'frames from the Listen sender');
+  const last = await sent(300);
+  expect(last.frames).toBeGreaterThanOrEqual(25);
+  expect(last.rms).toBeLessThan(0.001);
+}
 
 /** Signs in to the lab's demo portal as a seeded user (password lab-<extension>), as support/portal.ts does for Playwright. */
 async function signInFirefox(page: Page, extension: string): Promise<void> {
@@ -127,7 +140,19 @@ async function clickIconFirefox(page: Page, extension: string): Promise<void> {
   await page.mouse.click(centre[0], centre[1]);
 }
 
-describe.each(DIALECT_CASES)('Firefox ESR, $dialect: Listen → Whisper → Join → Listen on the lab', (c) => {
+/** The dialect cases, and ChanSpy with RFC 4733: its digits need the Listen sender's frames. */
+const FIREFOX_CASES: (DialectCase & { label: string })[] = [
+  ...DIALECT_CASES.map((c) => ({ ...c, label: c.dialect })),
+  {
+    label: 'asterisk-chanspy by RFC 4733',
+    dialect: 'asterisk-chanspy',
+    profile: { id: 'asterisk-chanspy', dtmfMethod: 'rfc4733' },
+    user: { extension: '2001', name: 'Sam Supervisor' },
+    customer: '5550184',
+  },
+];
+
+describe.each(FIREFOX_CASES)('Firefox ESR, $label: Listen → Whisper → Join → Listen on the lab', (c) => {
   it('each party hears what the mode says, and Listen sends no voice', async () => {
     const who = c.user.extension;
     const since = await switchLabTo(lab, c);
@@ -153,7 +178,7 @@ describe.each(DIALECT_CASES)('Firefox ESR, $dialect: Listen → Whisper → Join
         const heard = await hearing(lab, who, 300);
         return audible(heard, 'agent:1008') && audible(heard, customer);
       }, 15_000, 'the supervisor hears both parties');
-      expect((await labApi<{ rms: number }>(lab, 'GET', `/api/sent/${who}?windowMs=1000`)).rms).toBeLessThan(0.001);
+      await untilListenSendsSilence(who);
 
       // Whisper and Join need the microphone: from the visible sidebar page.
       const page = await s.browser.newPage();
@@ -168,20 +193,33 @@ describe.each(DIALECT_CASES)('Firefox ESR, $dialect: Listen → Whisper → Join
           }, mode);
           throw new Error(`${String(error)} (the panel says: ${reason})`);
         });
+      const beforeSwitches = await lastEventSeq(lab);
+      // The PBX in `mode`; if not, the lab's digits and modes since the first switch say why.
+      const atThePbx = (mode: string, what: string) =>
+        until(async () => (await sessionOf(lab, who))?.mode === mode, 15_000, what).catch(async (error: unknown) => {
+          const trail = (await labEvents(lab, beforeSwitches)).filter((e) => e.kind === 'dtmf' || e.kind === 'mode').map((e) => e.text);
+          throw new Error(`${String(error)} (the lab got: ${trail.join('; ') || 'nothing'})`);
+        });
       await (await button('whisper')).click();
-      await until(async () => (await sessionOf(lab, who))?.mode === 'whisper', 15_000, 'Whisper at the PBX');
+      await atThePbx('whisper', 'Whisper at the PBX');
       let leg = (await sessionOf(lab, who))?.legId ?? '';
       await until(async () => audible(await hearing(lab, 'agent:1008'), leg), 15_000, 'the agent hears the supervisor');
       expect(audible(await hearing(lab, customer), leg)).toBe(false);
 
       await (await button('barge')).click();
-      await until(async () => (await sessionOf(lab, who))?.mode === 'barge', 15_000, 'Join at the PBX');
+      await atThePbx('barge', 'Join at the PBX');
       leg = (await sessionOf(lab, who))?.legId ?? '';
       await until(async () => audible(await hearing(lab, customer), leg) && audible(await hearing(lab, 'agent:1008'), leg), 15_000, 'both parties hear the supervisor');
 
       await (await button('listen')).click();
-      await until(async () => (await sessionOf(lab, who))?.mode === 'listen', 15_000, 'Listen at the PBX');
+      await atThePbx('listen', 'Listen at the PBX');
       await until(async () => (await labApi<{ rms: number }>(lab, 'GET', `/api/sent/${who}?windowMs=300`)).rms < 0.001, 15_000, 'silence again');
+      if (c.profile.dtmfMethod === 'rfc4733') {
+        // The digits came on the RTP sender (the first from Listen, on the silent track), none by INFO.
+        const digits = (await labEvents(lab, beforeSwitches)).filter((e) => e.kind === 'dtmf' && e.data?.session !== undefined);
+        expect(digits.map((e) => e.data?.digit)).toEqual(['5', '6', '4']);
+        expect(digits.every((e) => e.data?.method === 'rfc4733')).toBe(true);
+      }
 
       const hangup = await until(async () => {
         for (const b of await page.$$('button')) if ((await b.evaluate((el) => el.textContent?.trim())) === 'Hang up') return b;

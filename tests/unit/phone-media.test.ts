@@ -1,7 +1,7 @@
 // Media helpers of the phone engine with FAKE peer connections and FAKE
 // getUserMedia (happy-dom has no WebRTC).
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { rmsLevel, WebAudioSilentSource } from '../../lib/phone/audio';
+import { ElementSilentSource, rmsLevel, silentWav, WebAudioSilentSource } from '../../lib/phone/audio';
 import { MicrophoneDeniedError, MicrophoneUnavailableError, ModeChangeFailedError } from '../../lib/phone/errors';
 import { DTMF_PLAYOUT_SLACK_MS, DtmfPlayer, isMonitorMedia, MonitorSessionDescriptionHandler } from '../../lib/phone/media';
 import { UserMediaMicrophoneProvider, userMediaError } from '../../lib/phone/microphone';
@@ -343,5 +343,122 @@ describe('MonitorSessionDescriptionHandler DTMF (fake peer connection and RTCDTM
     await vi.advanceTimersByTimeAsync(1000);
     expect(pc.sender.dtmf.played).toEqual(['5', '4']);
     expect(pc.sender.dtmf.replaced).toEqual([]);
+  });
+});
+
+/** A FAKE <audio> element with mozCaptureStream (Firefox): plays, pauses, captures one live track. */
+class FakeCapturableAudio {
+  loop = false;
+  preload = '';
+  src = '';
+  paused = true;
+  readonly calls: string[] = [];
+  refusePlay = false;
+  readonly captured = { kind: 'audio', readyState: 'live', clone: () => fakeTrack('silent-clone'), stop: () => undefined };
+  play(): Promise<void> {
+    this.calls.push('play');
+    if (this.refusePlay) return Promise.reject(new DOMException('play() needs a gesture', 'NotAllowedError'));
+    this.paused = false;
+    return Promise.resolve();
+  }
+  pause(): void {
+    this.calls.push('pause');
+    this.paused = true;
+  }
+  load(): void {
+    this.calls.push('load');
+  }
+  removeAttribute(name: string): void {
+    if (name === 'src') this.src = '';
+  }
+  mozCaptureStream() {
+    this.calls.push('capture');
+    const captured = this.captured;
+    return { getAudioTracks: () => [captured], addEventListener: () => undefined };
+  }
+}
+
+function elementSource(element: FakeCapturableAudio, fallback?: FakeSilenceForTests) {
+  const urls = { created: [] as Blob[], revoked: [] as string[] };
+  const source = new ElementSilentSource({
+    doc: { createElement: () => element } as unknown as Document,
+    urls: {
+      createObjectURL: (blob: Blob) => {
+        urls.created.push(blob);
+        return 'blob:silence';
+      },
+      revokeObjectURL: (url: string) => {
+        urls.revoked.push(url);
+      },
+    } as unknown as Pick<typeof URL, 'createObjectURL' | 'revokeObjectURL'>,
+    ...(fallback ? { fallback } : {}),
+  });
+  return { source, urls };
+}
+
+class FakeSilenceForTests {
+  readonly calls: string[] = [];
+  track() {
+    this.calls.push('track');
+    return fakeTrack('web-audio-silent') as unknown as MediaStreamTrack;
+  }
+  idle() {
+    this.calls.push('idle');
+  }
+  close() {
+    this.calls.push('close');
+  }
+}
+
+describe('ElementSilentSource (Firefox background page: a looping silent <audio>, captured)', () => {
+  it('is a PCM WAV of digital silence', () => {
+    const wav = silentWav(0.5);
+    const view = new DataView(wav.buffer);
+    expect(new TextDecoder().decode(wav.subarray(0, 4))).toBe('RIFF');
+    expect(new TextDecoder().decode(wav.subarray(8, 16))).toBe('WAVEfmt ');
+    expect(view.getUint16(20, true)).toBe(1); // PCM
+    expect(view.getUint32(24, true)).toBe(8000);
+    expect(view.getUint32(40, true)).toBe(8000); // 0.5 s × 8000 × 2 bytes
+    expect(wav.length).toBe(44 + 8000);
+    expect(wav.subarray(44).every((b) => b === 0)).toBe(true);
+  });
+
+  it('prepares without playing, plays and captures for a call, a clone per call, pauses when idle', async () => {
+    const element = new FakeCapturableAudio();
+    const { source, urls } = elementSource(element);
+    source.prepare();
+    expect(element.calls).toEqual(['load']);
+    expect(element).toMatchObject({ loop: true, src: 'blob:silence', paused: true });
+    expect(urls.created[0]?.type).toBe('audio/wav');
+    const first = await source.track();
+    expect(first).toMatchObject({ label: 'silent-clone' });
+    expect(element.calls).toEqual(['load', 'play', 'capture']);
+    source.idle();
+    expect(element.paused).toBe(true);
+    // The next call plays again and clones the same captured track: no second capture.
+    await source.track();
+    expect(element.calls).toEqual(['load', 'play', 'capture', 'pause', 'play']);
+    source.close();
+    expect(urls.revoked).toEqual(['blob:silence']);
+  });
+
+  it('falls back (Web Audio) for a call when the element cannot play, and tries the element again next time', async () => {
+    const element = new FakeCapturableAudio();
+    element.refusePlay = true;
+    const fallback = new FakeSilenceForTests();
+    const { source } = elementSource(element, fallback);
+    expect(await source.track()).toMatchObject({ label: 'web-audio-silent' });
+    element.refusePlay = false;
+    expect(await source.track()).toMatchObject({ label: 'silent-clone' });
+    expect(fallback.calls).toEqual(['track']);
+  });
+
+  it('never asks for the microphone', async () => {
+    const getUserMedia = vi.fn();
+    vi.stubGlobal('navigator', { mediaDevices: { getUserMedia } });
+    const { source } = elementSource(new FakeCapturableAudio());
+    await source.track();
+    expect(getUserMedia).not.toHaveBeenCalled();
+    vi.unstubAllGlobals();
   });
 });
