@@ -10,7 +10,7 @@ import { WxtVitest } from 'wxt/testing';
  *   (@roamhq/wrtc): slower, so `npm run test:unit` leaves it out.
  * The browser suites are vitest.e2e.config.ts.
  */
-const INTEGRATION = ['lab/test/lab-sip.test.ts', 'lab/test/media-leg.test.ts', 'lab/test/media-hub.test.ts'];
+const INTEGRATION = ['lab/test/lab-sip.test.ts', 'lab/test/corpus.test.ts', 'lab/test/media-leg.test.ts', 'lab/test/media-hub.test.ts'];
 
 export default defineConfig({
   test: {
