@@ -14,6 +14,7 @@ import {
   type UserAgentOptions,
 } from 'sip.js';
 import type { Mode } from '../monitor/modes';
+import { droppedSipInput } from './sip-warnings';
 import { MODE_LABELS } from '../monitor/modes';
 import { isLive } from '../monitor/session-machine';
 import type {
@@ -316,8 +317,12 @@ export class PhoneEngine implements PhoneEngineApi {
       userAgentString: 'Earshot',
       logBuiltinEnabled: false,
       logConfiguration: false,
-      logLevel: this.options.sipLog ? 'debug' : 'error',
-      logConnector: (level, category, _label, content) => this.options.sipLog?.(level, category, content),
+      logLevel: this.options.sipLog ? 'debug' : 'warn',
+      logConnector: (level, category, _label, content) => {
+        this.options.sipLog?.(level, category, content);
+        const dropped = droppedSipInput(level, content);
+        if (dropped) current(() => this.onDroppedSipInput(dropped));
+      },
       // Reconnecting is ours (state, backoff, jitter): sip.js's own loop stays off.
       reconnectionAttempts: 0,
       noAnswerTimeout: 30,
@@ -330,6 +335,12 @@ export class PhoneEngine implements PhoneEngineApi {
     });
     this.everConnected = false;
     this.attempt = 0;
+  }
+
+  /** sip.js dropped something malformed or stray from the PBX's socket: say so, nothing else changes. */
+  private onDroppedSipInput(reason: string): void {
+    this.log('error', `Ignored a malformed SIP message from the PBX: ${reason}.`);
+    this.emit();
   }
 
   private connect(): void {

@@ -86,6 +86,8 @@ export type Script = (request: Request, pbx: FakePbx) => string | string[] | voi
 export class FakePbx {
   reachable = true;
   readonly received: Request[] = [];
+  /** Responses Earshot sent to the PBX's requests (status line and Call-ID), in order. */
+  readonly responses: { status: number; method: string; callId: string }[] = [];
   readonly transports: FakeTransport[] = [];
   private readonly scripts = new Map<string, Script>();
   /** Subscription dialogs by watched extension. */
@@ -315,7 +317,9 @@ export class FakeTransport implements Transport {
   send(message: string): Promise<void> {
     if (this._state !== TransportState.Connected) return Promise.reject(new Error('not connected'));
     const parsed = Core.Parser.parseMessage(message, logger);
-    if (parsed instanceof Core.IncomingRequestMessage) {
+    if (parsed instanceof Core.IncomingResponseMessage) {
+      this.pbx.responses.push({ status: parsed.statusCode ?? 0, method: parsed.method, callId: parsed.callId });
+    } else if (parsed instanceof Core.IncomingRequestMessage) {
       // Answer asynchronously, like a socket.
       queueMicrotask(() => {
         if (this._state === TransportState.Connected) this.pbx.receive(parsed);
