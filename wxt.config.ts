@@ -75,7 +75,16 @@ export default defineConfig({
           }
         : {
             browser_specific_settings: {
-              gecko: { id: GECKO_ID, strict_min_version: '128.0' },
+              gecko: {
+                id: GECKO_ID,
+                // 140: the first Firefox (and ESR) with the built-in data consent below.
+                strict_min_version: '140.0',
+                // What leaves the browser, to the organization's own PBX (and audit endpoint when the
+                // policy sets one), never to Earshot's developers: SIP credentials, and the audio of
+                // the monitored calls with who monitored whom. docs/privacy.md says why this is
+                // declared although nothing reaches a server of ours.
+                data_collection_permissions: { required: ['authenticationInfo', 'personalCommunications'] },
+              },
             },
           }),
       action: { default_title: '__MSG_extName__' },

@@ -37,7 +37,14 @@ describe('built manifests', () => {
     const background = m.background as { scripts?: string[]; persistent?: boolean; page?: string };
     expect(background.persistent ?? true).toBe(true);
     expect(background.scripts ?? background.page).toBeTruthy();
-    expect(m.browser_specific_settings).toMatchObject({ gecko: { id: 'earshot@earshot.dev' } });
+    expect(m.browser_specific_settings).toMatchObject({
+      gecko: {
+        id: 'earshot@earshot.dev',
+        strict_min_version: '140.0',
+        // Declared in docs/privacy.md: credentials and call audio leave the browser, to the organization's PBX.
+        data_collection_permissions: { required: ['authenticationInfo', 'personalCommunications'] },
+      },
+    });
     expect([...(m.permissions ?? [])].sort()).toEqual(['scripting', 'storage']);
     expect(m.optional_permissions).toEqual(PORTAL_PATTERNS);
     expect(m.content_scripts ?? []).toEqual([]);
