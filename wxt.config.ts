@@ -35,9 +35,21 @@ const TEST_HOSTS = process.env.EARSHOT_TEST_HOSTS?.split(',').filter(Boolean) ??
 /** Store packages (`npm run zip`): no manifest `key`, built apart from the dev builds tests load. */
 const STORE = process.env.EARSHOT_STORE === '1';
 
+/**
+ * An organization's own Chrome package (`npm run pack`, scripts/pack.ts):
+ * EARSHOT_ORG_HOSTS, the portal origin(s) as match patterns, become required
+ * host permissions (a force-installed extension gets them without a prompt, so
+ * no supervisor clicks "Enable on this portal"), and EARSHOT_UPDATE_URL is
+ * where Chrome looks for updates. Built into `<output>/org`, without the dev key
+ * (the organization's own key fixes the id).
+ */
+const ORG_HOSTS = process.env.EARSHOT_ORG_HOSTS?.split(',').filter(Boolean) ?? [];
+const UPDATE_URL = process.env.EARSHOT_UPDATE_URL;
+const ORG = ORG_HOSTS.length > 0 || Boolean(UPDATE_URL);
+
 export default defineConfig({
   // EARSHOT_OUTPUT: another root for the dev and e2e builds (several checkouts' tests side by side).
-  outDir: `${process.env.EARSHOT_OUTPUT ?? '.output'}${TEST_HOSTS.length > 0 ? '/e2e' : STORE ? '/store' : ''}`,
+  outDir: `${process.env.EARSHOT_OUTPUT ?? '.output'}${TEST_HOSTS.length > 0 ? '/e2e' : ORG ? '/org' : STORE ? '/store' : ''}`,
   zip: {
     // What a store reviewer needs to rebuild the package, and nothing else.
     excludeSources: ['lab/**', 'tests/**', 'bench/**', 'scripts/**', 'docs/**', '.ci/**', '.output/**', 'coverage/**'],
@@ -70,8 +82,9 @@ export default defineConfig({
       ...(chrome
         ? {
             storage: { managed_schema: 'managed_schema.json' },
-            ...(TEST_HOSTS.length > 0 ? { host_permissions: TEST_HOSTS } : {}),
-            ...(STORE ? {} : { key: CHROME_DEV_KEY }),
+            ...(TEST_HOSTS.length + ORG_HOSTS.length > 0 ? { host_permissions: [...TEST_HOSTS, ...ORG_HOSTS] } : {}),
+            ...(UPDATE_URL ? { update_url: UPDATE_URL } : {}),
+            ...(STORE || ORG ? {} : { key: CHROME_DEV_KEY }),
           }
         : {
             browser_specific_settings: {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Worker } from 'playwright-core';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { browserSession, targets, TargetSession, type TargetInfo } from '../../../bench/support/cdp-target';
 
 /** Where the builds are: .output, or EARSHOT_OUTPUT (the same variable wxt.config.ts reads). */
 const OUTPUT = resolve(process.env.EARSHOT_OUTPUT ?? '.output');
@@ -37,7 +38,14 @@ export interface ChromiumSession {
  * as the microphone and grants media without a prompt (test-only flags).
  */
 export async function launchChromium(
-  opts: { fakeAudio?: string; extraArgs?: string[]; userDataDir?: string; extensionDir?: string } = {},
+  opts: {
+    fakeAudio?: string;
+    extraArgs?: string[];
+    userDataDir?: string;
+    extensionDir?: string;
+    /** Flags of CHROMIUM_BASE_ARGS (and Playwright's own defaults) to leave out. */
+    without?: string[];
+  } = {},
 ): Promise<ChromiumSession> {
   const dir = opts.userDataDir ?? mkdtempSync(join(tmpdir(), 'earshot-chromium-'));
   const media = opts.fakeAudio
@@ -51,8 +59,9 @@ export async function launchChromium(
   const context = await chromium.launchPersistentContext(dir, {
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     headless: true,
+    ...(opts.without ? { ignoreDefaultArgs: opts.without } : {}),
     args: [
-      ...CHROMIUM_BASE_ARGS,
+      ...CHROMIUM_BASE_ARGS.filter((flag) => !opts.without?.includes(flag)),
       `--disable-extensions-except=${opts.extensionDir ?? CHROME_OUT}`,
       `--load-extension=${opts.extensionDir ?? CHROME_OUT}`,
       ...media,
@@ -70,6 +79,50 @@ export async function launchChromium(
       if (!opts.userDataDir) rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+export interface PolicyInstalledChromium {
+  context: BrowserContext;
+  extensionId: string;
+  /** The extension's service worker over CDP (Playwright does not list the workers of a policy install). */
+  worker: TargetSession;
+  close(): Promise<void>;
+}
+
+/**
+ * Real Chromium with no extension loaded by flag: its policy installs one
+ * (ExtensionSettings force_installed from an update URL). Playwright's
+ * --disable-extensions and the background networking a forced install
+ * downloads with are left out. Waits until the extension's service worker runs.
+ */
+export async function launchChromiumPolicyInstalled(opts: { id: string; userDataDir: string; timeoutMs?: number }): Promise<PolicyInstalledChromium> {
+  const without = ['--disable-extensions', '--disable-background-networking'];
+  const context = await chromium.launchPersistentContext(opts.userDataDir, {
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    ignoreDefaultArgs: without,
+    args: CHROMIUM_BASE_ARGS.filter((flag) => !without.includes(flag)),
+  });
+  try {
+    const browser = await browserSession(context);
+    const url = `chrome-extension://${opts.id}/`;
+    const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
+    let target: TargetInfo | undefined;
+    while (!(target = (await targets(browser)).find((t) => t.type === 'service_worker' && t.url.startsWith(url)))) {
+      if (Date.now() > deadline) throw new Error(`the policy did not install ${opts.id} within ${opts.timeoutMs ?? 60_000} ms (see chrome://policy and chrome://extensions-internals)`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const worker = await TargetSession.attach(browser, target);
+    // Attached as the worker starts: its extension APIs come a moment later.
+    while ((await worker.evaluate<boolean>("typeof chrome === 'object' && typeof chrome.runtime?.id === 'string'").catch(() => false)) !== true) {
+      if (Date.now() > deadline) throw new Error(`${opts.id}'s service worker never had its extension APIs`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return { context, extensionId: opts.id, worker, close: () => context.close() };
+  } catch (error) {
+    await context.close();
+    throw error;
+  }
 }
 
 export interface FirefoxSession {
