@@ -1,5 +1,5 @@
 import { MODE_LABELS, type Mode } from '../monitor/modes';
-import type { EngineCommand, EngineConfig, EngineEvent } from '../phone/engine-api';
+import type { EngineCommand, EngineConfig, EngineEvent } from '../contract/engine';
 import type { EarshotState, LogEntry, UserState } from '../state/snapshot';
 import { logCsvFilename, logToCsv } from '../log/csv';
 import type { CommandResult, ExportLogResult } from '../messaging/commands';

@@ -9,7 +9,7 @@ import {
   type Verdict,
 } from '../monitor/rules';
 import { isLive } from '../monitor/session-machine';
-import { isValidExtension } from '../pbx/extension';
+import { isValidExtension } from '../contract/extension';
 import type { EarshotState } from '../state/snapshot';
 
 export type { Verdict } from '../monitor/rules';

@@ -1,6 +1,6 @@
 import type { PortalAdapter } from '../portals/adapter';
 import type { RuleOptions } from '../monitor/rules';
-import type { EngineConfig } from '../phone/engine-api';
+import type { EngineConfig } from '../contract/engine';
 import type { SettingsView } from './coordinator';
 
 /** What the background needs from the settings (managed > user > defaults, merged by lib/settings). */

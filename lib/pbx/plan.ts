@@ -1,8 +1,8 @@
 import { RuleRefusedError } from '../monitor/errors';
 import { MODE_LABELS, type Mode } from '../monitor/modes';
 import type { Verdict } from '../monitor/rules';
-import type { DtmfMethod } from '../phone/engine-api';
-import { validateExtension } from './extension';
+import type { DtmfMethod } from '../contract/engine';
+import { validateExtension } from '../contract/extension';
 import type { PbxProfile } from './profiles';
 
 /** One step the engine performs on the PBX. */

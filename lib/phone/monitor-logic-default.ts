@@ -5,7 +5,7 @@ import { isOnNet, modeAvailability } from '../monitor/rules';
 import { transition } from '../monitor/session-machine';
 import { planModeChange, planStart } from '../pbx/plan';
 import { resolveProfile } from '../pbx/profiles';
-import type { EngineConfig } from './engine-api';
+import type { EngineConfig } from '../contract/engine';
 import type { MonitorLogic } from './monitor-logic';
 
 function profileOf(config: EngineConfig) {

@@ -1,6 +1,6 @@
 import type { CoordinatorSettings } from '../coordinator/settings-port';
 import type { RuleOptions } from '../monitor/rules';
-import type { EngineConfig } from '../phone/engine-api';
+import type { EngineConfig } from '../contract/engine';
 import { resolveProfile } from '../pbx/profiles';
 import { resolveAdapter, type PortalAdapter } from '../portals';
 import type { UserState } from '../state/snapshot';
