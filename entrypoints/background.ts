@@ -1,7 +1,7 @@
 import { browser } from 'wxt/browser';
 import { Coordinator } from '@/lib/coordinator/coordinator';
 import type { EngineLink } from '@/lib/coordinator/engine-link';
-import type { CoordinatorSettings } from '@/lib/coordinator/settings-port';
+import type { CoordinatorSettings } from '@/lib/settings/source';
 import { DEFAULT_RULE_OPTIONS } from '@/lib/monitor/rules';
 import { frameSource, type PersistedCoordinator } from '@/lib/coordinator/store';
 import { createBackgroundHandlers } from '@/lib/messaging/background-handlers';

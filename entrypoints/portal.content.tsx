@@ -13,7 +13,7 @@ import { MONITOR_PANEL_CSS } from '@/components/monitor/monitor-panel-css';
 import { messenger, STATE_PORT_NAME } from '@/lib/messaging/protocol';
 import { contentCommandSender, reportVisibleAgents, requestStartFromClick } from '@/lib/messaging/senders-client';
 import { createStateClient, type PortLike } from '@/lib/messaging/state-port';
-import { canStartMonitoring } from '@/lib/monitor/rules';
+import { decide, signedInUser } from '@/lib/monitor/authority';
 import { isLive } from '@/lib/monitor/session-machine';
 import { extensionContextGone, watchContentLifetime } from '@/lib/platform/content-lifetime';
 import { IconManager } from '@/lib/portals/icons';
@@ -138,13 +138,19 @@ export default defineContentScript({
     });
 
     /**
-     * Who is signed in: the portal's header when it shows it, else Earshot's settings.
+     * May this user monitor at all (the authority, lib/monitor/authority.ts), who is signed in
+     * being the settings' user with the portal's header on top when it shows one (signedInUser).
      * Returns whether the notice changed (the caller redraws).
      */
     let rulesNotice: string | undefined;
     const applyRules = (): boolean => {
-      const user = { ...state?.user, ...readUser(document, config.adapter) };
-      const verdict = canStartMonitoring({ dtmfMonitoringGranted: false, ...user }, config);
+      const user = signedInUser(state?.user ?? { dtmfMonitoringGranted: false }, readUser(document, config.adapter));
+      const verdict = decide({
+        user,
+        entitlements: { monitorScopes: config.monitorScopes },
+        profile: { tapping: config.tapping },
+        microphone: state?.microphone ?? 'not-needed',
+      }).start;
       icons.setEnabled(verdict.allowed);
       if (!verdict.allowed && !noticeShown) {
         noticeShown = true;

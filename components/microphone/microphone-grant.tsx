@@ -1,10 +1,16 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { MicrophoneProvider } from '../../lib/phone/microphone';
 import type { MicrophoneState } from '../../lib/state/snapshot';
 
 export interface MicrophoneGrantProps {
-  /** getUserMedia in this visible page (injected: tests pass a fake). */
-  provider: Pick<MicrophoneProvider, 'query' | 'acquire' | 'release'>;
+  /**
+   * getUserMedia in this visible page, passed in by the entrypoint (lib/phone's
+   * UserMediaMicrophoneProvider fits; tests pass a fake): components never import lib/phone.
+   */
+  provider: {
+    query(): Promise<MicrophoneState>;
+    acquire(): Promise<MediaStreamTrack>;
+    release(track: MediaStreamTrack): void;
+  };
 }
 
 const STATUS: Record<MicrophoneState, string> = {

@@ -22,7 +22,6 @@ export const REGISTRATION_LABELS: Record<RegistrationStatus, string> = {
 export function sessionStatusText(session: SessionSnapshot): string {
   const who = session.agent.name ? `${session.agent.name} (${session.agent.extension})` : session.agent.extension;
   switch (session.status) {
-    case 'idle':
     case 'connecting':
       return `Connecting to ${who}…`;
     case 'active':

@@ -13,7 +13,6 @@ function statusBlock(session: SessionSnapshot): string | undefined {
   switch (session.status) {
     case 'active':
       return undefined;
-    case 'idle':
     case 'connecting':
       return 'Wait until the monitor call is connected.';
     case 'reconnecting':

@@ -63,8 +63,7 @@ export function MonitorCore({ state, send, now, connected = true, onAllowMicroph
   }
 
   const session = state.session;
-  // An idle session is about to connect: its controls show already.
-  const live = session !== null && (session.status === 'idle' || isLive(session.status));
+  const live = session !== null && isLive(session.status);
   const message = session?.message;
   const announce = [
     !connected ? 'Reconnecting to Earshot…' : '',

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
-import type { PortalPermissions } from '../../lib/platform/permissions';
-import type { SaveResult, SettingsState } from '../../lib/platform/settings-store';
+import type { PortalPermissions } from '../../lib/settings/origin';
+import type { SaveResult, SettingsState } from '../../lib/settings/source';
 import { missingForEngine } from '../../lib/settings/engine-config';
 import type { SettingsError } from '../../lib/settings/merge';
 import { userMayChange } from '../../lib/settings/merge';

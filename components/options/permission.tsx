@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { originPermissionPattern } from '../../lib/settings/origin';
-import type { PortalPermissions } from '../../lib/platform/permissions';
+import type { PortalPermissions } from '../../lib/settings/origin';
 
 type Status = 'checking' | 'granted' | 'not-granted';
 

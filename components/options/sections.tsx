@@ -1,8 +1,8 @@
 import { SCOPES } from '../../lib/monitor/modes';
 import { BUILT_IN_PROFILES } from '../../lib/pbx/profiles';
-import type { PortalPermissions } from '../../lib/platform/permissions';
+import type { PortalPermissions } from '../../lib/settings/origin';
 import { normalizeOrigin, portalOriginProblem } from '../../lib/settings/origin';
-import type { ProfileId } from '../../lib/phone/engine-api';
+import type { ProfileId } from '../../lib/contract/engine';
 import { CheckboxField, ChoiceListField, SelectField, TextField } from './fields';
 import type { FormApi } from './form-model';
 import { IceServersField } from './ice-servers';

@@ -1,3 +1,4 @@
+import { isExtension } from '../../lib/contract/extension';
 import type { Mode } from '../../lib/monitor/modes';
 
 export const DIALECT_IDS = ['asterisk-chanspy', 'asterisk-per-mode', 'freeswitch-eavesdrop', 'netsapiens-tapping'] as const;
@@ -55,7 +56,7 @@ export const DIALECTS: Record<DialectId, Dialect> = {
 /** Splits a dialled user part into the dialect's prefix and the target extension. */
 export function matchPrefix(dialect: Dialect, user: string): { prefix: string; mode: Mode; target: string } | undefined {
   for (const [prefix, mode] of Object.entries(dialect.prefixes)) {
-    if (user.startsWith(prefix) && /^\d{1,15}$/.test(user.slice(prefix.length))) return { prefix, mode, target: user.slice(prefix.length) };
+    if (user.startsWith(prefix) && isExtension(user.slice(prefix.length))) return { prefix, mode, target: user.slice(prefix.length) };
   }
   return undefined;
 }

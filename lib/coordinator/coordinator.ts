@@ -1,10 +1,11 @@
 import { MODE_LABELS, type Mode } from '../monitor/modes';
-import type { EngineCommand, EngineConfig, EngineEvent } from '../phone/engine-api';
-import type { EarshotState, LogEntry, UserState } from '../state/snapshot';
+import type { EngineCommand, EngineConfig, EngineEvent } from '../contract/engine';
+import type { EarshotState, LogEntry } from '../state/snapshot';
 import { logCsvFilename, logToCsv } from '../log/csv';
 import type { CommandResult, ExportLogResult } from '../messaging/commands';
 import type { EngineLink } from './engine-link';
 import type { RuleOptions } from '../monitor/rules';
+import type { SettingsView } from '../settings/source';
 import { isLive } from '../monitor/session-machine';
 import { createRules, type CoordinatorRules, type Verdict } from './rules-port';
 import type { PersistedCoordinator, StateStore, VisibleAgent } from './store';
@@ -51,12 +52,6 @@ export interface CoordinatorOptions {
    * and reports again (the background injects one at each start and settings change).
    */
   frameGoneGraceMs?: number;
-}
-
-/** What the settings say about the supervisor and the setup. */
-export interface SettingsView {
-  configured: boolean;
-  user: UserState;
 }
 
 

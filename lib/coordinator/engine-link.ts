@@ -1,4 +1,4 @@
-import type { EngineCommand, EngineEvent } from '../phone/engine-api';
+import type { EngineCommand, EngineEvent } from '../contract/engine';
 
 /**
  * The coordinator's connection to the phone engine, whatever hosts it

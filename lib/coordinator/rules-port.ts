@@ -1,15 +1,7 @@
+import { decide, signedInUser, type Target, type World } from '../monitor/authority';
 import type { Mode } from '../monitor/modes';
-import {
-  canStartMonitoring,
-  canMonitorAgent,
-  canSwitchTo,
-  canUseTapping,
-  DEFAULT_RULE_OPTIONS,
-  type RuleOptions,
-  type Verdict,
-} from '../monitor/rules';
+import { DEFAULT_RULE_OPTIONS, type RuleOptions, type Verdict } from '../monitor/rules';
 import { isLive } from '../monitor/session-machine';
-import { isValidExtension } from '../pbx/extension';
 import type { EarshotState } from '../state/snapshot';
 
 export type { Verdict } from '../monitor/rules';
@@ -21,63 +13,45 @@ export interface CoordinatorRules {
   canMonitorExtension(state: EarshotState, extension: string): Verdict;
 }
 
-/** True while a monitor session is under way (not idle, ended or failed). */
+/** True while a monitor session is under way (not ended or failed). */
 export function sessionIsLive(state: EarshotState): boolean {
   return state.session !== null && isLive(state.session.status);
 }
 
-function phoneReady(state: EarshotState): Verdict {
-  if (!state.configured) return { allowed: false, reason: 'Earshot is not set up yet: open the options.' };
-  if (state.registration.status !== 'registered') {
-    return { allowed: false, reason: state.registration.message ?? 'The phone is not registered with the PBX.' };
-  }
-  return { allowed: true };
+/**
+ * The coordinator's picture of the world, from its snapshot and the
+ * deployment's rule options. The user is the settings' (`state.user`):
+ * the background cannot read the portal page (lib/monitor/authority.ts signedInUser).
+ */
+export function worldOf(state: EarshotState, options: RuleOptions, target?: Target): World {
+  const session = state.session;
+  return {
+    user: signedInUser(state.user),
+    entitlements: { monitorScopes: options.monitorScopes, whisperWhenUnknown: options.whisperWhenUnknown },
+    profile: { tapping: options.tapping ?? false },
+    ...(target ? { target } : {}),
+    microphone: state.microphone,
+    phone: {
+      configured: state.configured,
+      registration: state.registration,
+      ...(session && isLive(session.status) ? { liveSession: { agent: session.agent.extension } } : {}),
+    },
+  };
 }
 
-function oneSession(state: EarshotState): Verdict {
-  return sessionIsLive(state)
-    ? { allowed: false, reason: `Already monitoring ${state.session?.agent.extension}: hang up first.` }
-    : { allowed: true };
-}
-
-function extensionOk(extension: string): Verdict {
-  return isValidExtension(extension)
-    ? { allowed: true }
-    : { allowed: false, reason: `"${extension}" is not an extension: use digits only.` };
-}
-
-function first(...verdicts: (() => Verdict)[]): Verdict {
-  for (const verdict of verdicts) {
-    const v = verdict();
-    if (!v.allowed) return v;
-  }
-  return { allowed: true };
-}
-
-/** The lib/monitor rules applied to the snapshot, with the deployment's options. */
+/** The authority (lib/monitor/authority.ts) asked with the coordinator's picture. */
 export function createRules(options: RuleOptions = DEFAULT_RULE_OPTIONS): CoordinatorRules {
   return {
-    canStart: (state, agent) =>
-      first(
-        () => extensionOk(agent),
-        () => canStartMonitoring(state.user, options),
-        () => phoneReady(state),
-        () => oneSession(state),
-        () => canMonitorAgent(state.agents[agent], agent),
-      ),
+    canStart: (state, agent) => decide(worldOf(state, options, { extension: agent, call: state.agents[agent] })).start,
     canSetMode(state, mode) {
       const session = state.session;
       if (!session || !sessionIsLive(state) || session.status === 'ending') {
         return { allowed: false, reason: 'No monitor session is under way.' };
       }
-      return canSwitchTo(mode, session.availability);
+      const { phone: _phone, ...world } = worldOf(state, options, { extension: session.agent.extension, call: state.agents[session.agent.extension] });
+      return decide(world).modes[mode];
     },
     canMonitorExtension: (state, extension) =>
-      first(
-        () => extensionOk(extension),
-        () => canUseTapping(state.user),
-        () => phoneReady(state),
-        () => oneSession(state),
-      ),
+      decide(worldOf(state, options, { extension, call: state.agents[extension], by: 'tapping-code' })).start,
   };
 }

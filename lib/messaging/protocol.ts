@@ -1,6 +1,6 @@
 import { defineExtensionMessaging } from '@webext-core/messaging';
 import type { z } from 'zod/mini';
-import type { EngineCommand, EngineEvent } from '../phone/engine-api';
+import type { EngineCommand, EngineEvent } from '../contract/engine';
 import type { EarshotState } from '../state/snapshot';
 import type { CommandResult, ExportLogResult, PortalConfigResult } from './commands';
 import type {

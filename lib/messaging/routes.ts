@@ -1,13 +1,12 @@
 import {
   contentStartPayloadSchema,
   emptyPayloadSchema,
-  engineCommandSchema,
-  engineEventSchema,
   monitorExtensionPayloadSchema,
   reportAgentsPayloadSchema,
   setModePayloadSchema,
   startPayloadSchema,
 } from './schemas';
+import { engineCommandSchema, engineEventSchema } from '../contract/engine';
 import type { z } from 'zod/mini';
 import type { HandlerContext, MessageName, SenderRole } from './protocol';
 

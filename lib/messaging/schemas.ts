@@ -1,8 +1,8 @@
 // zod/mini: the same checks as zod, tree-shakable, so the content script stays small.
 import { z } from 'zod/mini';
-import { isValidExtension, MAX_EXTENSION_LENGTH } from '../pbx/extension';
-import { MODES, SCOPES } from '../monitor/modes';
-import { PROFILE_IDS, type EngineCommand, type EngineEvent } from '../phone/engine-api';
+import { isValidExtension, MAX_EXTENSION_LENGTH } from '../contract/extension';
+import { SCOPES } from '../monitor/modes';
+import { agentCallStateSchema, logEntrySchema, microphoneStateSchema, modeSchema, registrationStateSchema, sessionSnapshotSchema } from '../contract/state';
 import type { EarshotState } from '../state/snapshot';
 
 /**
@@ -18,7 +18,6 @@ export const dtmfExtensionSchema = agentExtensionSchema;
 /** A display name scraped from a portal row: plain text, bounded. */
 export const agentNameSchema = z.string().check(z.trim(), z.minLength(1), z.maxLength(120));
 
-export const modeSchema = z.enum(MODES);
 
 /** Payload of a start request from an extension page. */
 export const startPayloadSchema = z.strictObject({
@@ -44,8 +43,6 @@ export const monitorExtensionPayloadSchema = z.strictObject({ extension: dtmfExt
 /** Messages without data: undefined or an empty object. */
 export const emptyPayloadSchema = z.union([z.undefined(), z.null(), z.strictObject({})]);
 
-export const agentDialogStateSchema = z.enum(['idle', 'early', 'confirmed', 'terminated', 'unknown']);
-
 /** One agent row a portal adapter sees. */
 export const visibleAgentSchema = z.strictObject({
   extension: agentExtensionSchema,
@@ -57,58 +54,13 @@ export const reportAgentsPayloadSchema = z.strictObject({
   agents: z.array(visibleAgentSchema).check(z.maxLength(500)),
 });
 
-// ---- State (snapshot) schemas: the engine's events and the UI's snapshots ----
-
-const registrationSchema = z.object({
-  status: z.enum(['unconfigured', 'connecting', 'registered', 'reconnecting', 'failed']),
-  message: z.optional(z.string()),
-  since: z.number(),
-});
-
-const agentCallStateSchema = z.object({
-  extension: z.string(),
-  name: z.optional(z.string()),
-  dialog: agentDialogStateSchema,
-  remote: z.optional(z.object({ uri: z.string(), display: z.optional(z.string()), onNet: z.boolean() })),
-  since: z.optional(z.number()),
-});
-
-const availabilitySchema = z.object({ allowed: z.boolean(), reason: z.optional(z.string()) });
-
-const sessionSchema = z.object({
-  id: z.string(),
-  agent: z.object({ extension: z.string(), name: z.optional(z.string()) }),
-  status: z.enum(['idle', 'connecting', 'active', 'reconnecting', 'ending', 'ended', 'failed']),
-  mode: modeSchema,
-  pendingMode: z.optional(modeSchema),
-  availability: z.object({
-    listen: availabilitySchema,
-    whisper: availabilitySchema,
-    barge: availabilitySchema,
-  }),
-  startedAt: z.optional(z.number()),
-  /** When the first audio of the call was heard (the engine watches for it every 20 ms). */
-  heardAt: z.optional(z.number()),
-  endedAt: z.optional(z.number()),
-  message: z.optional(z.string()),
-  levels: z.object({ heard: z.number(), sent: z.number() }),
-});
-
-const microphoneSchema = z.enum(['not-needed', 'unknown', 'granted', 'denied']);
-
-export const logEntrySchema = z.object({
-  at: z.number(),
-  kind: z.enum(['start', 'mode', 'end', 'error', 'info']),
-  agent: z.optional(z.string()),
-  mode: z.optional(modeSchema),
-  text: z.string(),
-});
+// ---- State (snapshot): its pieces are the engine contract's (lib/contract/state.ts) ----
 
 /** The whole snapshot, checked by UIs on what arrives over their port. */
 export const earshotStateSchema = z.object({
   revision: z.int().check(z.nonnegative()),
   configured: z.boolean(),
-  registration: registrationSchema,
+  registration: registrationStateSchema,
   user: z.object({
     extension: z.optional(z.string()),
     displayName: z.optional(z.string()),
@@ -116,72 +68,11 @@ export const earshotStateSchema = z.object({
     dtmfMonitoringGranted: z.boolean(),
   }),
   agents: z.record(z.string(), agentCallStateSchema),
-  session: z.nullable(sessionSchema),
-  microphone: microphoneSchema,
+  session: z.nullable(sessionSnapshotSchema),
+  microphone: microphoneStateSchema,
   log: z.array(logEntrySchema),
 });
 
-/** What the engine reports (lib/phone/engine-api.ts). */
-export const engineEventSchema = z.object({
-  type: z.literal('state'),
-  registration: registrationSchema,
-  agents: z.record(z.string(), agentCallStateSchema),
-  session: z.nullable(sessionSchema),
-  microphone: microphoneSchema,
-  newLog: z.array(logEntrySchema),
-});
-
-const engineConfigSchema = z.object({
-  sip: z.object({
-    wsUrl: z.string(),
-    domain: z.string(),
-    username: z.string(),
-    authorizationUsername: z.optional(z.string()),
-    password: z.string(),
-    displayName: z.optional(z.string()),
-  }),
-  profile: z.object({
-    id: z.enum(PROFILE_IDS),
-    overrides: z.object({
-      dialPrefix: z.optional(z.string()),
-      modeCodes: z.optional(z.partialRecord(modeSchema, z.string())),
-      dtmfMethod: z.optional(z.enum(['rfc4733', 'info'])),
-      pin: z.optional(z.string()),
-      tappingCode: z.optional(z.string()),
-      switchBy: z.optional(z.enum(['dtmf', 'redial'])),
-      endsWithAgent: z.optional(z.boolean()),
-      pbxOriginates: z.optional(z.boolean()),
-    }),
-  }),
-  iceServers: z.array(
-    z.object({
-      urls: z.union([z.string(), z.array(z.string())]),
-      username: z.optional(z.string()),
-      credential: z.optional(z.string()),
-    }),
-  ),
-  onNetPattern: z.string(),
-  whisperWhenUnknown: z.enum(['allow', 'deny']),
-  autoAnswer: z.boolean(),
-});
-
-/** What the coordinator sends the engine (lib/phone/engine-api.ts). */
-export const engineCommandSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('configure'), config: z.nullable(engineConfigSchema) }),
-  z.object({ type: z.literal('watch'), extensions: z.array(z.string()) }),
-  z.object({ type: z.literal('start'), agent: z.string(), name: z.optional(z.string()) }),
-  z.object({ type: z.literal('set-mode'), mode: modeSchema }),
-  z.object({ type: z.literal('hangup') }),
-  z.object({
-    type: z.literal('set-output'),
-    deviceId: z.optional(z.string()),
-    volume: z.optional(z.number()),
-  }),
-  z.object({ type: z.literal('sync') }),
-]);
-
-// Compile-time guards: the schemas must produce exactly the contract types.
+// Compile-time guard: the schema must produce exactly the snapshot type.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const _stateMatches: Same<z.infer<typeof earshotStateSchema>, EarshotState> = true;
-const _eventMatches: Same<z.infer<typeof engineEventSchema>, EngineEvent> = true;
-const _commandMatches: Same<z.infer<typeof engineCommandSchema>, EngineCommand> = true;

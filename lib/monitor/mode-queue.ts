@@ -3,12 +3,13 @@ import type { Mode } from './modes';
 export interface ModeQueueOptions {
   /** The mode the PBX is in when the queue starts (Listen Only). */
   initial: Mode;
-  /** Performs one switch on the PBX; rejects when it failed (the mode stays `from`). */
+  /**
+   * Performs one switch on the PBX; rejects when it failed (the mode stays `from`). It reports
+   * its own failure (the engine logs it and shows it on the session) before rejecting.
+   */
   apply: (from: Mode, to: Mode) => Promise<void>;
   /** Called after every settled switch and whenever `pending` changes. */
   onChange: () => void;
-  /** Called with the error of a failed switch. */
-  onError?: (error: unknown, from: Mode, to: Mode) => void;
 }
 
 export interface ModeQueue {
@@ -43,10 +44,9 @@ export function createModeQueue(options: ModeQueueOptions): ModeQueue {
       try {
         await options.apply(from, to);
         current = to;
-      } catch (error) {
-        // A failed switch drops what was asked: the PBX stays where it was.
+      } catch {
+        // A failed switch (already reported by `apply`) drops what was asked: the PBX stays where it was.
         if (wanted === to) wanted = undefined;
-        options.onError?.(error, from, to);
       }
       if (wanted === current) wanted = undefined;
       options.onChange();

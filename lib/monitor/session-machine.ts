@@ -1,16 +1,16 @@
 import { InvalidTransitionError } from './errors';
 
 /**
- * The monitor-session states. A session starts idle, connects, is active in
- * one mode (the mode lives beside the status), may be reconnecting while the
- * signalling socket is down (media goes on), and ends or fails.
+ * The monitor-session states. A session starts connecting (no session is
+ * none: the snapshot's session is null), is active in one mode (the mode
+ * lives beside the status), may be reconnecting while the signalling socket
+ * is down (media goes on), and ends or fails ({@link SESSION_TRANSITIONS}).
  */
-export const SESSION_STATUSES = ['idle', 'connecting', 'active', 'reconnecting', 'ending', 'ended', 'failed'] as const;
+export const SESSION_STATUSES = ['connecting', 'active', 'reconnecting', 'ending', 'ended', 'failed'] as const;
 export type SessionStatus = (typeof SESSION_STATUSES)[number];
 
 /** Every allowed move; anything else is a bug and throws. */
 export const SESSION_TRANSITIONS: Readonly<Record<SessionStatus, readonly SessionStatus[]>> = {
-  idle: ['connecting'],
   // failed: refused (403/404/480/486/503), ICE or DTLS failure; ending: hang up before answer.
   connecting: ['active', 'ending', 'failed'],
   // ended: the PBX or the agent's call ended it; reconnecting: the socket dropped, media goes on.

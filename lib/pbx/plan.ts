@@ -1,8 +1,8 @@
 import { RuleRefusedError } from '../monitor/errors';
 import { MODE_LABELS, type Mode } from '../monitor/modes';
-import type { Verdict } from '../monitor/rules';
-import type { DtmfMethod } from '../phone/engine-api';
-import { validateExtension } from './extension';
+import type { Decision } from '../monitor/authority';
+import type { DtmfMethod } from '../contract/engine';
+import { validateExtension } from '../contract/extension';
 import type { PbxProfile } from './profiles';
 
 /** One step the engine performs on the PBX. */
@@ -27,16 +27,18 @@ export function planStart(profile: PbxProfile, agent: string): PlanAction[] {
 
 /**
  * The actions that take the PBX from `from` to `to`: the mode's DTMF code, or
- * hang up and re-dial with the mode's code. Refuses (throws
- * {@link RuleRefusedError}) a mode the user may not use on this call: never
- * a digit for it. Same mode: nothing to do.
+ * hang up and re-dial with the mode's code. The plan does not decide what is
+ * allowed: `availability` is the authority's answer (lib/monitor/authority.ts
+ * `decide(world).modes`, asked by the engine), and a mode it refuses is
+ * refused here too (throws {@link RuleRefusedError}): never a digit for it.
+ * Same mode: nothing to do.
  */
 export function planModeChange(
   profile: PbxProfile,
   from: Mode,
   to: Mode,
   agent: string,
-  availability: Record<Mode, Verdict>,
+  availability: Decision['modes'],
 ): PlanAction[] {
   const extension = validateExtension(agent);
   const verdict = availability[to];

@@ -1,6 +1,6 @@
 import { ProfileError } from '../monitor/errors';
 import type { Mode } from '../monitor/modes';
-import type { DtmfMethod, ProfileId, ProfileOverrides } from '../phone/engine-api';
+import type { DtmfMethod, ProfileId, ProfileOverrides } from '../contract/engine';
 
 /**
  * A PBX's monitor feature, as data (shared/design/pbx-dialects.md).

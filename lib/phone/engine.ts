@@ -30,7 +30,8 @@ import type {
 import type { AudioOutput, SilentSource } from './audio';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
 import { applyDialogInfo, parseDialogInfo, type AgentDialogMemory, type XmlParser } from './dialog-info';
-import type { DtmfMethod, EngineCommand, EngineConfig, EngineEvent } from './engine-api';
+import type { DtmfMethod, EngineCommand, EngineConfig, EngineEvent } from '../contract/engine';
+import { isExtension } from '../contract/extension';
 import {
   AgentIdleError,
   BadCredentialsError,
@@ -93,8 +94,6 @@ export interface PhoneEngineApi {
   dispose(): Promise<void>;
 }
 
-/** An agent extension as it may appear in a SIP URI user part. */
-const EXTENSION = /^[0-9A-Za-z_.+-]{1,32}$/;
 /** The heard level (RMS, 0..1) that counts as the call's first audio, and how it is watched for. */
 const FIRST_AUDIO_LEVEL = 0.005;
 const FIRST_AUDIO_POLL_MS = 20;
@@ -563,10 +562,10 @@ export class PhoneEngine implements PhoneEngineApi {
 
   private watch(extensions: string[]): void {
     this.requestedWatch = extensions;
-    const wanted = new Set(extensions.filter((e) => EXTENSION.test(e)));
+    const wanted = new Set(extensions.filter((e) => isExtension(e)));
     // The monitored agent stays watched while the session lives, even when no portal shows it.
     const run = this.run;
-    if (run && isLive(run.status) && EXTENSION.test(run.agent)) wanted.add(run.agent);
+    if (run && isLive(run.status) && isExtension(run.agent)) wanted.add(run.agent);
     for (const extension of [...this.watched]) {
       if (wanted.has(extension)) continue;
       this.watched.delete(extension);
@@ -725,7 +724,7 @@ export class PhoneEngine implements PhoneEngineApi {
 
   private async start(agent: string, name?: string): Promise<void> {
     const config = this.config;
-    if (!EXTENSION.test(agent)) throw new MonitorNotPossibleError(`"${agent}" is not an extension Earshot can monitor.`);
+    if (!isExtension(agent)) throw new MonitorNotPossibleError(`"${agent}" is not an extension Earshot can monitor.`);
     if (this.run && isLive(this.run.status)) {
       if (this.run.agent === agent) {
         this.emit();
@@ -890,7 +889,7 @@ export class PhoneEngine implements PhoneEngineApi {
       return;
     }
     // NetSapiens model: the platform calls this device when monitoring starts from its portal.
-    const agent = EXTENSION.test(caller) ? caller : 'unknown';
+    const agent = isExtension(caller) ? caller : 'unknown';
     const fresh: Run = {
       id: this.newId(),
       agent,

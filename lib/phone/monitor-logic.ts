@@ -2,7 +2,7 @@ import type { Mode } from '../monitor/modes';
 import type { AgentCallState, MicrophoneState, SessionStatus } from '../state/snapshot';
 import type { Verdict } from '../monitor/rules';
 import type { PlanAction } from '../pbx/plan';
-import type { EngineConfig } from './engine-api';
+import type { EngineConfig } from '../contract/engine';
 
 export type { PlanAction } from '../pbx/plan';
 

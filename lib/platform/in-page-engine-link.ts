@@ -1,6 +1,6 @@
 import type { EngineLink } from '../coordinator/engine-link';
 import { ElementAudioOutput, ElementSilentSource, WebAudioSilentSource } from '../phone/audio';
-import type { EngineCommand, EngineEvent } from '../phone/engine-api';
+import type { EngineCommand, EngineEvent } from '../contract/engine';
 import { PhoneEngine, type PhoneEngineApi, type PhoneEngineOptions } from '../phone/engine';
 import { defaultMonitorLogic } from '../phone/monitor-logic-default';
 import { installPageMicrophoneBridge } from './page-microphone';

@@ -1,7 +1,7 @@
 import type { CommandResult } from '../messaging/commands';
-import { engineCommandSchema } from '../messaging/schemas';
+import { engineCommandSchema } from '../contract/engine';
 import type { SenderInfo } from '../messaging/senders';
-import type { EngineCommand, EngineEvent } from '../phone/engine-api';
+import type { EngineCommand, EngineEvent } from '../contract/engine';
 import type { PhoneEngineApi } from '../phone/engine';
 
 export interface OffscreenEngineHostOptions {

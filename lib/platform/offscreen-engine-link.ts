@@ -1,6 +1,6 @@
 import type { EngineLink } from '../coordinator/engine-link';
 import type { CommandResult } from '../messaging/commands';
-import type { EngineCommand, EngineEvent } from '../phone/engine-api';
+import type { EngineCommand, EngineEvent } from '../contract/engine';
 
 /** Path of the engine's offscreen document (entrypoints/offscreen). */
 export const OFFSCREEN_PATH = '/offscreen.html';

@@ -1,21 +1,8 @@
 import { browser } from 'wxt/browser';
+import type { PortalPermissions } from '../settings/origin';
 
-/**
- * Host permission for the portal origin, behind an interface so the options
- * page can be tested with a fake. Patterns come from
- * lib/settings/origin.ts originPermissionPattern().
- */
-export interface PortalPermissions {
-  contains(pattern: string): Promise<boolean>;
-  /**
-   * Asks the user. Browsers only show the prompt during a user gesture: call
-   * it first thing in a click handler, with no `await` before it.
-   */
-  request(pattern: string): Promise<boolean>;
-  /** Calls back when permissions are granted or removed elsewhere; returns the remover. */
-  onChange(callback: () => void): () => void;
-}
 
+/** {@link PortalPermissions} over the browser's permissions API. */
 export function browserPortalPermissions(): PortalPermissions {
   return {
     contains: (pattern) => browser.permissions.contains({ origins: [pattern] }),

@@ -1,8 +1,8 @@
 import { browser } from 'wxt/browser';
-import type { CoordinatorSettings, SettingsSource } from '../coordinator/settings-port';
+import type { CoordinatorSettings, SaveResult, SettingsSource, SettingsState } from '../settings/source';
 import { toCoordinatorSettings } from '../settings/engine-config';
 import { getAt, isPlainObject, LEAF_PATHS, setAt } from '../settings/fields';
-import { mergeSettings, type MergeResult, type SettingsError } from '../settings/merge';
+import { mergeSettings } from '../settings/merge';
 import { applyUserPatch, type UserPatch } from '../settings/patch';
 import { CREDENTIAL_FIELDS, SECRET_FIELDS } from '../settings/schema';
 import { indexedDbSecretVault, memorySecretVault, type SecretVault } from './secret-vault';
@@ -45,14 +45,6 @@ export interface SettingsStorage {
   /** storage.onChanged; returns the remover. */
   onChanged(listener: (changes: Record<string, unknown>, areaName: string) => void): () => void;
 }
-
-/** The merge, plus what the options page needs to edit the user's layer. */
-export interface SettingsState extends MergeResult {
-  /** The user's stored options (credentials of 'prompt' mode included), as stored. */
-  user: Record<string, unknown>;
-}
-
-export type SaveResult = { ok: true; state: SettingsState } | { ok: false; errors: SettingsError[] };
 
 export interface SettingsStore extends SettingsSource {
   /** Everything: merged settings, sources, errors (the options page). */

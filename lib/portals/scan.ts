@@ -1,5 +1,5 @@
 import type { Scope } from '../monitor/modes';
-import { isValidExtension } from '../pbx/extension';
+import { isValidExtension } from '../contract/extension';
 import { scopeFromText, type PortalAdapter } from './adapter';
 
 /** One agent row as the portal shows it. Strings are text, never HTML. */

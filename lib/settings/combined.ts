@@ -1,6 +1,6 @@
 import { ProfileError } from '../monitor/errors';
 import { resolveProfile } from '../pbx/profiles';
-import type { ProfileOverrides } from '../phone/engine-api';
+import type { ProfileOverrides } from '../contract/engine';
 import { fieldLabel, type Settings } from './schema';
 
 /** A problem of values that are each valid but do not work together. */

@@ -1,10 +1,10 @@
-import type { CoordinatorSettings } from '../coordinator/settings-port';
 import type { RuleOptions } from '../monitor/rules';
-import type { EngineConfig } from '../phone/engine-api';
+import type { EngineConfig } from '../contract/engine';
 import { resolveProfile } from '../pbx/profiles';
 import { resolveAdapter, type PortalAdapter } from '../portals';
 import type { UserState } from '../state/snapshot';
 import { profileOverrides } from './combined';
+import type { CoordinatorSettings } from './source';
 import { fieldLabel, type Settings } from './schema';
 
 const ENGINE_REQUIRED = ['wsUrl', 'domain', 'username', 'password'] as const;
@@ -84,7 +84,7 @@ export function toUserState(settings: Settings): UserState {
   return user;
 }
 
-/** What the background consumes (lib/coordinator/settings-port). */
+/** What the background consumes (./source.ts). */
 export function toCoordinatorSettings(settings: Settings): CoordinatorSettings {
   const engine = toEngineConfig(settings);
   const adapter = toPortalAdapter(settings);

@@ -6,3 +6,4 @@ export * from './merge';
 export * from './patch';
 export * from './combined';
 export * from './engine-config';
+export * from './source';

@@ -58,3 +58,19 @@ export function wsUrlProblem(value: string): string | undefined {
   if (url.protocol === 'ws:' && !isLoopbackHost(url.hostname)) return 'use wss:// (ws:// only for 127.0.0.1 or localhost)';
   return undefined;
 }
+
+/**
+ * Host permission for the portal origin, behind an interface so the options
+ * page can be tested with a fake (lib/platform/permissions.ts has the
+ * browser's). Patterns come from {@link originPermissionPattern}.
+ */
+export interface PortalPermissions {
+  contains(pattern: string): Promise<boolean>;
+  /**
+   * Asks the user. Browsers only show the prompt during a user gesture: call
+   * it first thing in a click handler, with no `await` before it.
+   */
+  request(pattern: string): Promise<boolean>;
+  /** Calls back when permissions are granted or removed elsewhere; returns the remover. */
+  onChange(callback: () => void): () => void;
+}

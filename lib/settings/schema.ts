@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { SCOPES } from '../monitor/modes';
-import { PROFILE_IDS } from '../phone/engine-api';
+import { PROFILE_IDS } from '../contract/engine';
 import { normalizeOrigin, portalOriginProblem, wsUrlProblem } from './origin';
 
 /**

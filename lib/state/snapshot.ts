@@ -1,5 +1,17 @@
-import type { Mode, Scope } from '../monitor/modes';
-import type { SessionStatus } from '../monitor/session-machine';
+import type { Scope } from '../monitor/modes';
+import type { AgentCallState, LogEntry, MicrophoneState, RegistrationState, SessionSnapshot } from '../contract/state';
+
+// The pieces are zod schemas in lib/contract/state.ts (the engine reports them); their types are derived there.
+export type {
+  AgentCallState,
+  AgentDialogState,
+  LogEntry,
+  MicrophoneState,
+  RegistrationState,
+  RegistrationStatus,
+  SessionSnapshot,
+} from '../contract/state';
+export type { SessionStatus } from '../monitor/session-machine';
 
 /**
  * The one state snapshot every UI renders from. State flows one way:
@@ -22,70 +34,10 @@ export interface EarshotState {
   log: LogEntry[];
 }
 
-export type RegistrationStatus =
-  | 'unconfigured'
-  | 'connecting'
-  | 'registered'
-  | 'reconnecting'
-  | 'failed';
-
-export interface RegistrationState {
-  status: RegistrationStatus;
-  /** Plain-language reason for failed/reconnecting, e.g. "The PBX refused the password (401)". */
-  message?: string;
-  /** ms epoch of the last status change. */
-  since: number;
-}
-
 export interface UserState {
   extension?: string;
   displayName?: string;
   scope?: Scope;
   /** Per-user grant for DTMF monitoring (tapping code), besides Office Managers. */
   dtmfMonitoringGranted: boolean;
-}
-
-export type AgentDialogState = 'idle' | 'early' | 'confirmed' | 'terminated' | 'unknown';
-
-export interface AgentCallState {
-  extension: string;
-  name?: string;
-  dialog: AgentDialogState;
-  /** The other party of the agent's call, remembered from the early NOTIFY; undefined = unknown. */
-  remote?: { uri: string; display?: string; onNet: boolean };
-  /** ms epoch when the call was confirmed. */
-  since?: number;
-}
-
-export type { SessionStatus } from '../monitor/session-machine';
-
-export interface SessionSnapshot {
-  id: string;
-  agent: { extension: string; name?: string };
-  status: SessionStatus;
-  /** Mode the PBX is in now (confirmed by the engine). */
-  mode: Mode;
-  /** Mode last asked for, while a switch is under way. */
-  pendingMode?: Mode;
-  /** Availability of each mode with the reason when not available. */
-  availability: Record<Mode, { allowed: boolean; reason?: string }>;
-  /** ms epoch the call was answered (timer base). */
-  startedAt?: number;
-  /** ms epoch the first audio of the call was heard. */
-  heardAt?: number;
-  endedAt?: number;
-  /** Plain-language message for failed/reconnecting/ended-by-PBX. */
-  message?: string;
-  /** 0..1 levels, refreshed a few times a second while active. */
-  levels: { heard: number; sent: number };
-}
-
-export type MicrophoneState = 'not-needed' | 'unknown' | 'granted' | 'denied';
-
-export interface LogEntry {
-  at: number;
-  kind: 'start' | 'mode' | 'end' | 'error' | 'info';
-  agent?: string;
-  mode?: Mode;
-  text: string;
 }

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Coordinator } from '@/lib/coordinator/coordinator';
 import type { EngineLink } from '@/lib/coordinator/engine-link';
 import { memoryStore, type PersistedCoordinator } from '@/lib/coordinator/store';
-import type { EngineCommand, EngineEvent } from '@/lib/phone/engine-api';
+import type { EngineCommand, EngineEvent } from '@/lib/contract/engine';
 
 const ALLOWED = { listen: { allowed: true }, whisper: { allowed: true }, barge: { allowed: true } };
 

@@ -5,7 +5,7 @@ import { Coordinator, initialState } from '@/lib/coordinator/coordinator';
 import type { EngineLink } from '@/lib/coordinator/engine-link';
 import { frameSource, memoryStore, type PersistedCoordinator, type StateStore } from '@/lib/coordinator/store';
 import { createStateHub, type PortLike } from '@/lib/messaging/state-port';
-import type { EngineCommand } from '@/lib/phone/engine-api';
+import type { EngineCommand } from '@/lib/contract/engine';
 
 function fakeLink() {
   const sent: EngineCommand[] = [];

@@ -3,7 +3,6 @@ import { InvalidTransitionError } from '@/lib/monitor/errors';
 import { canTransition, isLive, SESSION_STATUSES, SESSION_TRANSITIONS, transition, type SessionStatus } from '@/lib/monitor/session-machine';
 
 const allowed: [SessionStatus, SessionStatus][] = [
-  ['idle', 'connecting'],
   ['connecting', 'active'],
   ['connecting', 'ending'],
   ['connecting', 'failed'],
@@ -47,7 +46,6 @@ describe('session state machine', () => {
   });
 
   it.each([
-    ['idle', false],
     ['connecting', true],
     ['active', true],
     ['reconnecting', true],

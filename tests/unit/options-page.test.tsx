@@ -1,8 +1,8 @@
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/preact';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { OptionsPage, type OptionsStore } from '@/components/options';
-import type { PortalPermissions } from '@/lib/platform/permissions';
-import type { SaveResult, SettingsState } from '@/lib/platform/settings-store';
+import type { PortalPermissions } from '@/lib/settings/origin';
+import type { SaveResult, SettingsState } from '@/lib/settings/source';
 import { applyUserPatch, mergeSettings, type UserPatch } from '@/lib/settings';
 
 afterEach(cleanup);

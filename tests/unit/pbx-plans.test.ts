@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { InvalidExtensionError, ProfileError, RuleRefusedError } from '@/lib/monitor/errors';
 import { MODES, type Mode } from '@/lib/monitor/modes';
 import type { Verdict } from '@/lib/monitor/rules';
-import { MAX_EXTENSION_LENGTH, validateExtension } from '@/lib/pbx/extension';
+import { MAX_EXTENSION_LENGTH, validateExtension } from '@/lib/contract/extension';
 import { planModeChange, planStart, type PlanAction } from '@/lib/pbx/plan';
 import { BUILT_IN_PROFILES, resolveProfile } from '@/lib/pbx/profiles';
 

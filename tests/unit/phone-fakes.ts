@@ -17,7 +17,7 @@ import {
 import type { Mode } from '../../lib/monitor/modes';
 import type { AudioOutput } from '../../lib/phone/audio';
 import { PhoneEngine } from '../../lib/phone/engine';
-import type { EngineConfig, EngineEvent } from '../../lib/phone/engine-api';
+import type { EngineConfig, EngineEvent } from '../../lib/contract/engine';
 import type { MonitorLogic } from '../../lib/phone/monitor-logic';
 import { DtmfPlayer, type DtmfSenderLike, type DtmfTiming, type MonitorMedia } from '../../lib/phone/media';
 import type { MicrophoneProvider } from '../../lib/phone/microphone';

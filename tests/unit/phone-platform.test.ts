@@ -1,7 +1,7 @@
 // Host glue of the phone engine, with FAKE offscreen/runtime APIs and a FAKE
 // engine: no browser extension APIs needed.
 import { describe, expect, it } from 'vitest';
-import type { EngineCommand, EngineEvent } from '../../lib/phone/engine-api';
+import type { EngineCommand, EngineEvent } from '../../lib/contract/engine';
 import type { PhoneEngineApi } from '../../lib/phone/engine';
 import { InPageEngineLink } from '../../lib/platform/in-page-engine-link';
 import { hostEngineInOffscreen, isOwnBackground } from '../../lib/platform/offscreen-engine-host';

@@ -3,7 +3,7 @@
 // transport) and a FAKE SDH: the exact digits and method on the wire, or the re-dial.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Mode } from '../../lib/monitor/modes';
-import type { EngineConfig } from '../../lib/phone/engine-api';
+import type { EngineConfig } from '../../lib/contract/engine';
 import { defaultMonitorLogic } from '../../lib/phone/monitor-logic-default';
 import { DOMAIN, fakeConfig, harness } from './phone-fakes';
 

@@ -5,7 +5,7 @@
 // are exercised in phone-profiles.test.ts.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DOMAIN, fakeConfig, fakeLogic, harness, responseTo, WS_URL, type FakeTrack } from './phone-fakes';
-import type { EngineConfig } from '../../lib/phone/engine-api';
+import type { EngineConfig } from '../../lib/contract/engine';
 import type { MonitorLogic } from '../../lib/phone/monitor-logic';
 
 beforeEach(() => {

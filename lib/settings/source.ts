@@ -1,7 +1,22 @@
 import type { PortalAdapter } from '../portals/adapter';
 import type { RuleOptions } from '../monitor/rules';
-import type { EngineConfig } from '../phone/engine-api';
-import type { SettingsView } from './coordinator';
+import type { EngineConfig } from '../contract/engine';
+import type { UserState } from '../state/snapshot';
+import type { MergeResult, SettingsError } from './merge';
+
+/**
+ * What lib/settings gives the contexts above it: the background's view
+ * (CoordinatorSettings, through a SettingsSource) and the options page's
+ * (SettingsState, SaveResult). Declared here, by the layer that produces
+ * them, so neither lib/settings nor lib/platform's store imports the
+ * coordinator.
+ */
+
+/** What the settings say about the supervisor and the setup. */
+export interface SettingsView {
+  configured: boolean;
+  user: UserState;
+}
 
 /** What the background needs from the settings (managed > user > defaults, merged by lib/settings). */
 export interface CoordinatorSettings {
@@ -29,3 +44,11 @@ export interface SettingsSource {
   /** Calls back when the settings change; returns the remover. */
   onChange(callback: () => void): () => void;
 }
+
+/** The merge, plus what the options page needs to edit the user's layer. */
+export interface SettingsState extends MergeResult {
+  /** The user's stored options (credentials of 'prompt' mode included), as stored. */
+  user: Record<string, unknown>;
+}
+
+export type SaveResult = { ok: true; state: SettingsState } | { ok: false; errors: SettingsError[] };
