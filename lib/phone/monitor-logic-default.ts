@@ -17,7 +17,6 @@ export const defaultMonitorLogic: MonitorLogic = {
   startPlan: (config, agent) => planStart(profileOf(config), agent),
   modePlan: (config, agent, from, to, availability) => planModeChange(profileOf(config), from, to, agent, availability),
   endsWithAgent: (config) => profileOf(config).endsWithAgent,
-  pbxOriginates: (config) => config.autoAnswer && profileOf(config).pbxOriginates === true,
   isOnNet: (uri, config) => isOnNet(uri, { domain: config.sip.domain, pattern: config.onNetPattern }),
   availability: ({ agent, config, microphone }) =>
     modeAvailability({ agent, whisperWhenUnknown: config.whisperWhenUnknown, microphone }),
@@ -26,6 +25,7 @@ export const defaultMonitorLogic: MonitorLogic = {
     const queue = createModeQueue({ initial, apply, onChange });
     return {
       request: (mode) => queue.request(mode),
+      current: () => queue.current,
       pending: () => queue.pending,
       close: () => queue.close(),
     };
