@@ -10,6 +10,7 @@ import {
 import type { LogEntry, RegistrationState, RegistrationStatus } from '../state/snapshot';
 import { backoffDelay, type BackoffOptions } from './backoff';
 import type { EngineConfig } from './engine-api';
+import { KeepAlive } from './keep-alive';
 import {
   BadCredentialsError,
   ConnectionLostError,
@@ -58,9 +59,6 @@ export interface ConnectionOptions {
   keepAliveMs: number;
 }
 
-/** The keep-alive timer fired this much later than asked: the computer slept. */
-const SLEPT_MS = 15_000;
-
 /**
  * One sip.js UserAgent registered with the PBX, and its one registration
  * state machine: reconnect with backoff, OPTIONS keep-alive, sleep and
@@ -85,13 +83,13 @@ export class PhoneConnection {
   private connectedOnce = false;
   private attempt = 0;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
-  private pingTimer: ReturnType<typeof setTimeout> | undefined;
-  private lastTick = 0;
+  private readonly keepAlive: KeepAlive;
   /** Why we closed the socket ourselves (an unanswered keep-alive), for the log line of the drop. */
   private closeCause: string | undefined;
 
   constructor(private readonly options: ConnectionOptions) {
     this.registration = { status: 'unconfigured', since: options.now() };
+    this.keepAlive = new KeepAlive(options.keepAliveMs, options.now, (slept) => this.keepAliveTick(slept));
   }
 
   /** The registration as the snapshot shows it. */
@@ -126,7 +124,7 @@ export class PhoneConnection {
   async stop(): Promise<void> {
     this.generation++;
     this.clearRetry();
-    this.stopKeepAlive();
+    this.keepAlive.stop();
     const ua = this.ua;
     const registerer = this.registerer;
     this.ua = undefined;
@@ -245,7 +243,7 @@ export class PhoneConnection {
     if (this.connectedOnce) this.options.events.log('info', 'Reconnected to the PBX.');
     this.connectedOnce = true;
     this.closeCause = undefined;
-    this.startKeepAlive();
+    this.keepAlive.start();
     this.register();
   }
 
@@ -301,7 +299,7 @@ export class PhoneConnection {
       // Retrying a wrong password only locks the account: wait for new settings.
       this.transition('failed', error.message);
       this.options.events.changed();
-      this.stopKeepAlive();
+      this.keepAlive.stop();
       this.clearRetry();
       return;
     }
@@ -313,7 +311,7 @@ export class PhoneConnection {
   private onDisconnected(): void {
     const config = this.config;
     if (!config) return;
-    this.stopKeepAlive();
+    this.keepAlive.stop();
     // The old flow is gone: registration and subscriptions are redone on the new socket.
     const registerer = this.registerer;
     this.registerer = undefined;
@@ -332,25 +330,10 @@ export class PhoneConnection {
 
   // ---- keep-alive (SIP OPTIONS) and sleep detection ----
 
-  private startKeepAlive(): void {
-    this.stopKeepAlive();
-    this.lastTick = this.options.now();
-    this.pingTimer = setTimeout(() => this.keepAliveTick(), this.options.keepAliveMs);
-  }
-
-  private stopKeepAlive(): void {
-    if (this.pingTimer !== undefined) clearTimeout(this.pingTimer);
-    this.pingTimer = undefined;
-  }
-
-  private keepAliveTick(): void {
-    const now = this.options.now();
-    const late = now - this.lastTick - this.options.keepAliveMs;
-    this.lastTick = now;
-    this.pingTimer = setTimeout(() => this.keepAliveTick(), this.options.keepAliveMs);
+  private keepAliveTick(slept: boolean): void {
     this.ping();
-    if (late > SLEPT_MS && this.registration.status === 'registered') {
-      // The timer fired far too late: the computer slept. Bindings and subscriptions may be gone.
+    if (slept && this.registration.status === 'registered') {
+      // Bindings and subscriptions may be gone.
       this.options.events.log('info', 'Woke from sleep: registering again.');
       this.register();
       this.options.events.woke();

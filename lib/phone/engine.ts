@@ -1,58 +1,18 @@
-import type { SessionDescriptionHandlerFactory, UserAgentOptions } from 'sip.js';
 import { MODE_LABELS, type Mode } from '../monitor/modes';
 import { isLive } from '../monitor/session-machine';
 import type { LogEntry, MicrophoneState } from '../state/snapshot';
-import type { AudioOutput, SilentSource } from './audio';
-import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
+import { DEFAULT_BACKOFF } from './backoff';
 import { PhoneConnection } from './connection';
-import type { XmlParser } from './dialog-info';
 import type { EngineCommand, EngineConfig, EngineEvent } from './engine-api';
 import { AgentIdleError, isBug, messageOf, ModeChangeFailedError, MonitorNotPossibleError, surface } from './errors';
 import { monitorSdhFactory } from './media';
-import type { MicrophoneProvider } from './microphone';
 import { declineIncoming } from './monitor-call';
 import type { MonitorLogic } from './monitor-logic';
+import type { PhoneEngineApi, PhoneEngineOptions } from './engine-options';
 import { MonitorSession, type SessionHost } from './monitor-session';
 import { EXTENSION, Presence } from './presence';
 
-/** Everything the engine needs from its host, injected (tests pass fakes). */
-export interface PhoneEngineOptions {
-  /** Where Whisper and Join get the microphone (host-specific). */
-  microphone: MicrophoneProvider;
-  /** Playback and meters; none means no audio out (tests). */
-  audio?: AudioOutput;
-  /** Silent track for the Listen sender (needed by the real SDH factory). */
-  silence?: SilentSource;
-  /** sip.js transport; default: its WebSocket transport. Tests inject a scripted fake PBX. */
-  transportConstructor?: UserAgentOptions['transportConstructor'];
-  /** sip.js SDH factory; default: WebRTC with a silent local track. Tests inject a fake. */
-  sessionDescriptionHandlerFactory?: SessionDescriptionHandlerFactory;
-  /** lib/monitor + lib/pbx logic: `defaultMonitorLogic` (monitor-logic-default.ts) in the hosts. */
-  logic: MonitorLogic;
-  /** XML parser for dialog-info; default: the host's DOMParser. */
-  xmlParser?: XmlParser;
-  now?: () => number;
-  random?: () => number;
-  newId?: () => string;
-  /** OPTIONS keep-alive period in seconds (at least 20). */
-  keepAliveSeconds?: number;
-  backoff?: BackoffOptions;
-  /** Calls back when the network comes back (window "online"); returns the remover. */
-  onOnline?: (callback: () => void) => () => void;
-  /** Level publishing period while a session is live. */
-  levelIntervalMs?: number;
-  /** RFC 4733 tone timing. */
-  dtmfTiming?: { duration: number; interToneGap: number };
-  /** sip.js log lines (debug) go here; default: dropped. */
-  sipLog?: (level: string, category: string, content: string) => void;
-}
-
-/** Commands and events of the engine, whatever hosts it. */
-export interface PhoneEngineApi {
-  handle(command: EngineCommand): Promise<void>;
-  onEvent(callback: (event: EngineEvent) => void): () => void;
-  dispose(): Promise<void>;
-}
+export type { PhoneEngineApi, PhoneEngineOptions } from './engine-options';
 
 /**
  * The phone engine: takes {@link EngineCommand}s, reports whole state as
@@ -80,6 +40,7 @@ export class PhoneEngine implements PhoneEngineApi {
   private newLog: LogEntry[] = [];
   private readonly removeOnline: () => void;
   private readonly removeMicWatch: (() => void) | undefined;
+  private readonly removeAudioProblems: (() => void) | undefined;
   private readonly sessionHost: SessionHost;
 
   constructor(private readonly options: PhoneEngineOptions) {
@@ -165,6 +126,10 @@ export class PhoneEngine implements PhoneEngineApi {
     };
     this.removeOnline = (options.onOnline ?? defaultOnOnline)(() => this.connection.online());
     this.removeMicWatch = options.microphone.onChange?.((state) => this.setMicrophone(state));
+    this.removeAudioProblems = options.audio?.onProblem?.((message) => {
+      this.log('error', message, this.session ? { agent: this.session.agent } : {});
+      this.emit();
+    });
   }
 
   /** Subscribes to whole-state events; returns the remover. */
@@ -210,6 +175,7 @@ export class PhoneEngine implements PhoneEngineApi {
   async dispose(): Promise<void> {
     this.removeOnline();
     this.removeMicWatch?.();
+    this.removeAudioProblems?.();
     await this.teardown();
     this.options.silence?.close();
     this.listeners.clear();

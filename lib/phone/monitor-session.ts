@@ -189,12 +189,16 @@ export class MonitorSession {
     }
   }
 
-  /** Ends the session from our side: BYE/CANCEL, then ended (or failed with `failure`). */
-  async end(message: string | undefined, failure?: PhoneError, byPbx = false): Promise<void> {
-    if (!isLive(this.phase.status) || this.phase.status === 'ending') return;
+  /** Ends the session from our side: BYE/CANCEL, then ended (or failed with `failure`). The status moves at once. */
+  end(message: string | undefined, failure?: PhoneError, byPbx = false): Promise<void> {
+    if (!isLive(this.phase.status) || this.phase.status === 'ending') return Promise.resolve();
     const ending: Ending = failure ? { kind: 'failed', error: failure } : { kind: 'ended', message, byPbx };
     this.phase = { status: this.host.logic.transition(this.phase.status, 'ending') as 'ending', ending };
     this.queue?.close();
+    return this.hangUpAndEnd(ending);
+  }
+
+  private async hangUpAndEnd(ending: Ending): Promise<void> {
     await this.releaseMicrophone();
     this.host.emit();
     const call = this.call;
