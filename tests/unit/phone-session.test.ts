@@ -38,6 +38,20 @@ async function startedWithSlowGrantedMic() {
   return h;
 }
 
+/** The PBX calls Earshot: the final status code Earshot answers with. */
+async function answerToInvite(h: ReturnType<typeof harness>, from: { user: string; display?: string }): Promise<number> {
+  let answer = 0;
+  const send = h.pbx.transport.send.bind(h.pbx.transport);
+  h.pbx.transport.send = (message: string) => {
+    const code = /^SIP\/2\.0 (\d+)/.exec(message)?.[1];
+    if (code && code !== '100') answer = Number(code);
+    return send(message);
+  };
+  h.pbx.invite(from);
+  await vi.advanceTimersByTimeAsync(0);
+  return answer;
+}
+
 const infoDigits = (h: ReturnType<typeof harness>) =>
   h.pbx.requests('INFO').map((r) => /Signal=(\S+)/.exec(r.body)?.[1]);
 
@@ -396,16 +410,7 @@ describe('phone engine monitor session (fakes)', () => {
 
   it('declines incoming calls even with auto-answer on (answering is not built), with a log line', async () => {
     const h = await live({ config: { autoAnswer: true } });
-    let answer = 0;
-    const send = h.pbx.transport.send.bind(h.pbx.transport);
-    h.pbx.transport.send = (message: string) => {
-      const code = /^SIP\/2\.0 (\d+)/.exec(message)?.[1];
-      if (code && code !== '100') answer = Number(code);
-      return send(message);
-    };
-    h.pbx.invite({ user: '201', display: 'Alice Agent' });
-    await vi.advanceTimersByTimeAsync(0);
-    expect(answer).toBe(480);
+    expect(await answerToInvite(h, { user: '201', display: 'Alice Agent' })).toBe(480);
     expect(h.log.last.session).toBeNull();
     expect(h.log.logs()).toContain("info: Declined a call from Alice Agent: Earshot does not answer calls, it dials the PBX's monitor feature itself.");
   });
@@ -423,16 +428,7 @@ describe('phone engine monitor session (fakes)', () => {
 
   it('declines incoming calls when auto-answer is off', async () => {
     const h = await live();
-    let answer = 0;
-    const send = h.pbx.transport.send.bind(h.pbx.transport);
-    h.pbx.transport.send = (message: string) => {
-      const code = /^SIP\/2\.0 (\d+)/.exec(message)?.[1];
-      if (code && code !== '100') answer = Number(code);
-      return send(message);
-    };
-    h.pbx.invite({ user: '201' });
-    await vi.advanceTimersByTimeAsync(0);
-    expect(answer).toBe(480);
+    expect(await answerToInvite(h, { user: '201' })).toBe(480);
     expect(h.log.last.session).toBeNull();
   });
 
