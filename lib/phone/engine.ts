@@ -94,9 +94,7 @@ export class PhoneEngine implements PhoneEngineApi {
         return config ? (uri) => this.logic.isOnNet(uri, config) : undefined;
       },
       updated: (extension, previous, state) => {
-        const session = this.session;
-        const ended = previous?.dialog === 'confirmed' && state.dialog !== 'confirmed' && state.dialog !== 'early';
-        if (ended && session?.agent === extension && isLive(session.status)) session.agentCallEnded();
+        if (this.session?.agent === extension) this.session.agentUpdated(previous, state);
       },
       log,
       changed: emit,

@@ -262,10 +262,14 @@ export class MonitorSession {
       .catch((error: unknown) => this.host.log('info', `Could not check the monitor call after reconnecting: ${messageOf(error)}`, { agent: this.agent }));
   }
 
-  /** The agent's call ended as dialog-info says: the session ends too, or stays (NetSapiens), as the profile says. */
-  agentCallEnded(): void {
+  /**
+   * The agent's call state as dialog-info says. When their call ends, the session ends too, or
+   * stays (NetSapiens), as the profile says.
+   */
+  agentUpdated(previous: AgentCallState | undefined, state: AgentCallState): void {
+    const ended = previous?.dialog === 'confirmed' && state.dialog !== 'confirmed' && state.dialog !== 'early';
     const config = this.host.config();
-    if (!config || !this.live) return;
+    if (!ended || !config || !this.live) return;
     if (this.host.logic.endsWithAgent(config)) {
       this.end("The agent's call ended.", undefined, true).catch(surface);
     } else {
