@@ -3,6 +3,7 @@
  * element with output device and volume), the silent track sent in Listen,
  * and the level meters. Browser-only; the engine sees the interfaces.
  */
+import { logCause } from './report';
 
 /** Plays the call's audio and measures levels. One per engine. */
 export interface AudioOutput {
@@ -18,6 +19,8 @@ export interface AudioOutput {
   levels(): { heard: number; sent: number };
   /** False while the levels cannot be measured (Firefox's background page keeps its AudioContext suspended). */
   metering?(): boolean;
+  /** Problems the supervisor should know of (the call's audio would not play); returns the remover. */
+  onProblem?(listener: (message: string) => void): () => void;
 }
 
 /** Creates a silent audio track; one per call. */
@@ -85,8 +88,14 @@ export class ElementAudioOutput implements AudioOutput {
   private sent: Meter | undefined;
   private volume = 1;
   private deviceId: string | undefined;
+  private readonly problemListeners = new Set<(message: string) => void>();
 
   constructor(private readonly doc: Document = globalThis.document) {}
+
+  onProblem(listener: (message: string) => void): () => void {
+    this.problemListeners.add(listener);
+    return () => this.problemListeners.delete(listener);
+  }
 
   private ctx(): AudioContext | undefined {
     if (!this.context) {
@@ -94,7 +103,8 @@ export class ElementAudioOutput implements AudioOutput {
       if (!Ctor) return undefined;
       this.context = new Ctor();
     }
-    if (this.context.state === 'suspended') void this.context.resume().catch(() => undefined);
+    // Firefox's background page may not resume it: metering() then says the levels are not measured.
+    if (this.context.state === 'suspended') this.context.resume().catch(logCause('the meters’ AudioContext did not resume'));
     return this.context;
   }
 
@@ -107,8 +117,13 @@ export class ElementAudioOutput implements AudioOutput {
     }
     this.element.srcObject = stream;
     this.element.volume = this.volume;
-    if (this.deviceId && this.element.setSinkId) void this.element.setSinkId(this.deviceId).catch(() => undefined);
-    void this.element.play().catch(() => undefined);
+    if (this.deviceId && this.element.setSinkId) this.element.setSinkId(this.deviceId).catch(logCause(`the output device ${this.deviceId} was refused`));
+    this.element.play().catch((error: unknown) => {
+      // Interrupted by a newer stream (a re-dial): that one plays.
+      if (error instanceof Error && error.name === 'AbortError') return logCause('a replaced stream stopped starting')(error);
+      const message = `The call's audio does not play: ${error instanceof Error ? error.message : String(error)}`;
+      for (const listener of [...this.problemListeners]) listener(message);
+    });
     this.heard?.disconnect();
     const context = this.ctx();
     this.heard = context ? new Meter(context, stream) : undefined;
@@ -123,7 +138,7 @@ export class ElementAudioOutput implements AudioOutput {
       this.element.srcObject = null;
     }
     // Closing the context leaves nothing running between sessions.
-    void this.context?.close().catch(() => undefined);
+    this.context?.close().catch(logCause('the meters’ AudioContext did not close'));
     this.context = undefined;
   }
 
@@ -186,16 +201,16 @@ export class WebAudioSilentSource implements SilentSource {
   prepare(): void {
     if (this.context && this.context.state !== 'closed') return;
     const { context } = this.ensure();
-    if (context.state === 'running') void context.suspend().catch(() => undefined);
+    if (context.state === 'running') context.suspend().catch(logCause('the silent source did not suspend'));
   }
 
   idle(): void {
-    if (this.context?.state === 'running') void this.context.suspend().catch(() => undefined);
+    if (this.context?.state === 'running') this.context.suspend().catch(logCause('the silent source did not suspend'));
   }
 
   track(): MediaStreamTrack {
     const { context, destination } = this.ensure();
-    if (context.state !== 'running') void context.resume().catch(() => undefined);
+    if (context.state !== 'running') context.resume().catch(logCause('the silent source did not resume (RFC 4733 from Listen may not play)'));
     const [track] = destination.stream.getAudioTracks();
     if (!track) throw new Error('The silent source gave no track.');
     // A clone per call: sip.js stops the sender's track when a call closes.
@@ -203,7 +218,7 @@ export class WebAudioSilentSource implements SilentSource {
   }
 
   close(): void {
-    void this.context?.close().catch(() => undefined);
+    this.context?.close().catch(logCause('the silent source did not close'));
     this.context = undefined;
     this.destination = undefined;
   }
@@ -317,7 +332,7 @@ export class ElementSilentSource implements SilentSource {
     const element = this.ensure();
     const live = this.captured?.readyState === 'live' ? this.captured : undefined;
     if (live) {
-      if (element.paused) void element.play().catch(() => undefined);
+      if (element.paused) element.play().catch(logCause('the silent <audio> element did not play again'));
       // A clone per call: sip.js stops the sender's track when a call closes.
       return Promise.resolve(live.clone());
     }

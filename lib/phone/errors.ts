@@ -1,4 +1,4 @@
-import { EarshotError } from '../monitor/errors';
+import { EarshotError, InvalidTransitionError } from '../monitor/errors';
 
 /**
  * The phone engine's failures, each with the plain-language message the UI
@@ -185,4 +185,27 @@ export class PbxWentAwayError extends PhoneError {
   constructor() {
     super('The PBX went away: it closed the connection and ended the call (it stopped or restarted). Earshot reconnects by itself; start again when it shows Ready.');
   }
+}
+
+/** A registration move the connection's state machine does not allow: a bug, never shown as a log line. */
+export class InvalidRegistrationTransitionError extends Error {
+  override readonly name = 'InvalidRegistrationTransitionError';
+  constructor(
+    readonly from: string,
+    readonly to: string,
+  ) {
+    super(`The registration cannot go from "${from}" to "${to}".`);
+  }
+}
+
+/** A programming error (an impossible state move): it must surface, never become a log line or a failed session. */
+export function isBug(error: unknown): boolean {
+  return error instanceof InvalidTransitionError || error instanceof InvalidRegistrationTransitionError;
+}
+
+/** Lets a programming error caught on a path nobody awaits surface as an uncaught error. */
+export function surface(error: unknown): void {
+  queueMicrotask(() => {
+    throw error;
+  });
 }

@@ -1,5 +1,8 @@
 import { Web, type Session, type SessionDescriptionHandler, type SessionDescriptionHandlerFactory } from 'sip.js';
 import { messageOf, ModeChangeFailedError } from './errors';
+import { logCause } from './report';
+
+const ignore = (): void => undefined;
 
 /** RFC 4733 tone timing, as RTCDTMFSender.insertDTMF takes it (ms). */
 export interface DtmfTiming {
@@ -100,7 +103,8 @@ export class DtmfPlayer {
   /** Queues `tones` after any earlier request; resolves when the browser has played them. */
   play(tones: string, timing: DtmfTiming): Promise<void> {
     const run = this.chain.then(() => this.playNow(tones, timing));
-    this.chain = run.catch(() => undefined);
+    // The caller gets the failure through `run`; the chain only orders the next request after it.
+    this.chain = run.then(ignore, ignore);
     return run;
   }
 
@@ -228,7 +232,7 @@ export class MonitorSessionDescriptionHandler extends Web.SessionDescriptionHand
    */
   override sendDtmf(tones: string, options?: { duration?: number; interToneGap?: number }): boolean {
     if (!this.peerConnection || !this.audioSender()?.dtmf) return false;
-    void this.playDtmf(tones, { duration: options?.duration ?? 100, interToneGap: options?.interToneGap ?? 70 }).catch(() => undefined);
+    this.playDtmf(tones, { duration: options?.duration ?? 100, interToneGap: options?.interToneGap ?? 70 }).catch(logCause(`RFC 4733 DTMF ${tones} (through sendDtmf) did not play`));
     return true;
   }
 

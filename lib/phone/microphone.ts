@@ -1,5 +1,6 @@
 import type { MicrophoneState } from '../state/snapshot';
 import { MicrophoneDeniedError, MicrophoneUnavailableError } from './errors';
+import { logCause } from './report';
 
 /**
  * Where the engine gets the supervisor's microphone, injected by the host:
@@ -113,7 +114,8 @@ export class UserMediaMicrophoneProvider implements MicrophoneProvider {
           if (active) callback(toMicrophoneState(status.state));
         };
       })
-      .catch(() => undefined);
+      // The state shown stays what query() said; only its later changes are missed.
+      .catch(logCause('the microphone permission cannot be watched'));
     return () => {
       active = false;
     };

@@ -13,6 +13,8 @@ export type Availability = Record<Mode, Verdict>;
 export interface ModeQueuePort {
   /** Asks for a mode; fast repeated asks coalesce so the PBX ends in the last one. */
   request(mode: Mode): void;
+  /** The mode the PBX is in (the last switch that succeeded): the one place the session's mode lives. */
+  current(): Mode;
   /** The mode last asked for while a switch is under way, else undefined. */
   pending(): Mode | undefined;
   /** Stops applying further switches (the session ended). */
@@ -31,8 +33,6 @@ export interface MonitorLogic {
   modePlan(config: EngineConfig, agent: string, from: Mode, to: Mode, availability: Availability): PlanAction[];
   /** True when the profile ends the session once the agent's call ends; false keeps it (NetSapiens). */
   endsWithAgent(config: EngineConfig): boolean;
-  /** True when the PBX calls Earshot's device for monitoring (auto-answer model). */
-  pbxOriginates(config: EngineConfig): boolean;
   /** On-net classification of a remote party's URI. */
   isOnNet(uri: string, config: EngineConfig): boolean;
   /** Which modes are available now, with reasons. */

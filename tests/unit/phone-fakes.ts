@@ -628,7 +628,6 @@ export function fakeLogic(overrides: Partial<MonitorLogic> = {}): MonitorLogic {
     startPlan: (_config, agent) => [{ kind: 'dial', target: `*222${agent}` }],
     modePlan: (config, _agent, _from, to) => [{ kind: 'dtmf', digits: FAKE_DIGITS[to], method: config.profile.overrides.dtmfMethod ?? 'info' }],
     endsWithAgent: () => true,
-    pbxOriginates: () => false,
     isOnNet: (uri) => /^sip:\d{3}@/.test(uri),
     availability: ({ microphone }) => {
       const talk = microphone === 'denied' ? { allowed: false, reason: 'the microphone is blocked' } : { allowed: true };
@@ -662,6 +661,7 @@ export function fakeLogic(overrides: Partial<MonitorLogic> = {}): MonitorLogic {
           wanted = mode;
           void pump();
         },
+        current: () => current,
         pending: () => (busy ? wanted : undefined),
         close() {
           closed = true;
@@ -729,7 +729,6 @@ export function harness(options: { logic?: MonitorLogic; keepAliveSeconds?: numb
       return () => undefined;
     },
     dtmfTiming: { duration: 100, interToneGap: 70 },
-    incomingTimeoutMs: 10_000,
   });
   engine.onEvent(log.push);
   return {

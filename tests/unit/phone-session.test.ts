@@ -38,6 +38,20 @@ async function startedWithSlowGrantedMic() {
   return h;
 }
 
+/** The PBX calls Earshot: the final status code Earshot answers with. */
+async function answerToInvite(h: ReturnType<typeof harness>, from: { user: string; display?: string }): Promise<number> {
+  let answer = 0;
+  const send = h.pbx.transport.send.bind(h.pbx.transport);
+  h.pbx.transport.send = (message: string) => {
+    const code = /^SIP\/2\.0 (\d+)/.exec(message)?.[1];
+    if (code && code !== '100') answer = Number(code);
+    return send(message);
+  };
+  h.pbx.invite(from);
+  await vi.advanceTimersByTimeAsync(0);
+  return answer;
+}
+
 const infoDigits = (h: ReturnType<typeof harness>) =>
   h.pbx.requests('INFO').map((r) => /Signal=(\S+)/.exec(r.body)?.[1]);
 
@@ -394,28 +408,27 @@ describe('phone engine monitor session (fakes)', () => {
     expect(h.pbx.requests('BYE')).toHaveLength(0);
   });
 
-  it('auto-answers the PBX-originated monitor call when configured (NetSapiens model)', async () => {
+  it('declines incoming calls even with auto-answer on (answering is not built), with a log line', async () => {
     const h = await live({ config: { autoAnswer: true } });
-    h.pbx.invite({ user: '201', display: 'Alice Agent' });
+    expect(await answerToInvite(h, { user: '201', display: 'Alice Agent' })).toBe(480);
+    expect(h.log.last.session).toBeNull();
+    expect(h.log.logs()).toContain("info: Declined a call from Alice Agent: Earshot does not answer calls, it dials the PBX's monitor feature itself.");
+  });
+
+  it('a profile that waits for the PBX to call fails the session with the reason, nothing dialled', async () => {
+    const h = await live({ logic: fakeLogic({ startPlan: () => [{ kind: 'wait-answer' }] }) });
+    await h.engine.handle({ type: 'start', agent: '201' });
     await vi.advanceTimersByTimeAsync(0);
-    expect(h.log.sequence((e) => e.session?.status)).toEqual([undefined, 'connecting', 'active']);
-    expect(h.log.last.session).toMatchObject({ agent: { extension: '201', name: 'Alice Agent' }, mode: 'listen' });
-    expect(h.mic.calls).toEqual([]);
-    expect(h.log.logs()).toContain("start: Answered the PBX's monitor call for Alice Agent in Listen Only.");
+    expect(h.pbx.requests('INVITE')).toHaveLength(0);
+    expect(h.log.last.session).toMatchObject({
+      status: 'failed',
+      message: 'This PBX profile waits for the PBX to call Earshot, and Earshot does not answer monitor calls yet.',
+    });
   });
 
   it('declines incoming calls when auto-answer is off', async () => {
     const h = await live();
-    let answer = 0;
-    const send = h.pbx.transport.send.bind(h.pbx.transport);
-    h.pbx.transport.send = (message: string) => {
-      const code = /^SIP\/2\.0 (\d+)/.exec(message)?.[1];
-      if (code && code !== '100') answer = Number(code);
-      return send(message);
-    };
-    h.pbx.invite({ user: '201' });
-    await vi.advanceTimersByTimeAsync(0);
-    expect(answer).toBe(480);
+    expect(await answerToInvite(h, { user: '201' })).toBe(480);
     expect(h.log.last.session).toBeNull();
   });
 

@@ -1,0 +1,193 @@
+import { Inviter, SessionState, type Invitation, type URI, type UserAgent } from 'sip.js';
+import type { LogEntry } from '../state/snapshot';
+import type { DtmfMethod } from './engine-api';
+import {
+  messageOf,
+  ModeChangeFailedError,
+  monitorCallError,
+  MonitorCallFailedError,
+  MonitorNotPossibleError,
+  type PhoneError,
+} from './errors';
+import { isMonitorMedia, type DtmfTiming, type MonitorMedia } from './media';
+
+// Answering a PBX-originated monitor call (the NetSapiens model) would be a second way to make a
+// MonitorCall: from an Invitation, accepted instead of dialled, with the same states, media and DTMF.
+// Until that is built, {@link declineIncoming} turns every INVITE away.
+
+/** What a monitor call tells its session. */
+export interface MonitorCallEvents {
+  /** The PBX answered; media is set up and the PBX's audio plays. */
+  up(call: MonitorCall): void;
+  /** The call ended after it was up (the PBX's BYE, or ours). */
+  ended(call: MonitorCall): void;
+  /** ICE or DTLS failed on an established call. */
+  mediaFailed(call: MonitorCall, stage: 'ice' | 'dtls'): void;
+  /** The PBX's audio to play. */
+  play(stream: MediaStream): void;
+}
+
+/**
+ * The call's states. A call that is not answered never reaches `up`: its
+ * {@link MonitorCall.dial} rejects with the PBX's reason instead.
+ * ```
+ * dialling ─200 OK→ up ─BYE (either side)→ gone
+ *    └──────refused / cancelled / no answer──→ gone
+ * ```
+ */
+export type MonitorCallState = 'dialling' | 'up' | 'gone';
+
+/** One sip.js Session to the PBX's monitor feature: dial, DTMF, hang up, and its media. */
+export class MonitorCall {
+  private callState: MonitorCallState = 'dialling';
+  private readonly session: Inviter;
+  private media: MonitorMedia | undefined;
+  /** The call's own silent track, to come back to in Listen. */
+  private silent: MediaStreamTrack | null | undefined;
+  private readonly cleanup: (() => void)[] = [];
+
+  constructor(
+    ua: UserAgent,
+    target: URI,
+    /** Who is monitored, for the failure messages. */
+    private readonly who: string,
+    private readonly events: MonitorCallEvents,
+    private readonly dtmfTiming: DtmfTiming,
+  ) {
+    this.session = new Inviter(ua, target, {
+      sessionDescriptionHandlerOptions: { constraints: { audio: true, video: false } },
+    });
+  }
+
+  get state(): MonitorCallState {
+    return this.callState;
+  }
+
+  /** Sends the INVITE; resolves when the PBX answered, rejects with its reason when it did not. */
+  dial(): Promise<void> {
+    // The failure response of the INVITE, captured before sip.js reports Terminated.
+    let refusal: PhoneError | undefined;
+    return new Promise<void>((resolve, reject) => {
+      this.session.stateChange.addListener((state) => {
+        if (state === SessionState.Established && this.callState === 'dialling') {
+          this.callState = 'up';
+          this.onUp();
+          resolve();
+        } else if (state === SessionState.Terminated) {
+          const wasUp = this.callState === 'up';
+          this.callState = 'gone';
+          for (const fn of this.cleanup.splice(0)) fn();
+          if (wasUp) this.events.ended(this);
+          // sip.js reports Terminated before it hands us the failure response: read it a tick later.
+          else void Promise.resolve().then(() => reject(refusal ?? new MonitorCallFailedError(this.who, 0, 'no answer')));
+        }
+      });
+      this.session
+        .invite({
+          requestDelegate: {
+            onReject: (response) => {
+              refusal = monitorCallError(this.who, response.message.statusCode ?? 0, response.message.reasonPhrase ?? '');
+            },
+          },
+        })
+        .catch((error: unknown) => {
+          refusal ??= new MonitorNotPossibleError(`The monitor call could not be placed: ${messageOf(error)}`);
+          reject(refusal);
+        });
+    });
+  }
+
+  /** BYE when up, CANCEL while dialling; nothing once gone. */
+  async hangup(): Promise<void> {
+    const state = this.session.state;
+    if (state === SessionState.Established) await this.session.bye();
+    else if (state === SessionState.Establishing || state === SessionState.Initial) await this.session.cancel();
+  }
+
+  /** Sends mode or PIN digits, by SIP INFO (one per digit, in order) or RFC 4733 on the audio sender. */
+  async sendDigits(digits: string, method: DtmfMethod): Promise<void> {
+    if (this.callState !== 'up') throw new ModeChangeFailedError('The monitor call is not up.');
+    if (method === 'info') {
+      for (const digit of digits) await this.infoDigit(digit);
+      return;
+    }
+    if (!this.media) throw new ModeChangeFailedError('Could not send RFC 4733 DTMF on this call.');
+    // Done when the browser has played the tones (tonechange ''), not after a fixed wait from here:
+    // a digit inserted while an earlier tone still holds the sender would replace the pending one.
+    try {
+      await this.media.playDtmf(digits, this.dtmfTiming);
+    } catch (error) {
+      throw error instanceof ModeChangeFailedError ? error : new ModeChangeFailedError(`Could not send DTMF: ${messageOf(error)}`);
+    }
+  }
+
+  /**
+   * After a reconnect, asks the PBX about the call with an in-dialog INFO without a body: a PBX that
+   * restarted meanwhile no longer knows the dialog and its media is gone too. `gone` gets the status
+   * code; the promise rejects when the INFO could not even be sent.
+   */
+  async probe(gone: (statusCode: number) => void): Promise<void> {
+    if (this.callState !== 'up') return;
+    await this.session.info({
+      requestDelegate: {
+        onReject: (response) => {
+          const code = response.message.statusCode ?? 0;
+          if (code === 404 || code === 408 || code === 481) gone(code);
+        },
+      },
+    });
+  }
+
+  /** Sends `track` (the microphone) instead of silence. */
+  async speak(track: MediaStreamTrack): Promise<boolean> {
+    if (!this.media) return false;
+    await this.media.replaceOutgoingTrack(track);
+    return true;
+  }
+
+  /** Back to the call's silent track (closing a call stops its senders' tracks: the microphone must be off it first). */
+  async silence(): Promise<void> {
+    const media = this.media;
+    if (media && this.silent && media.outgoingTrack() !== this.silent) await media.replaceOutgoingTrack(this.silent);
+  }
+
+  private onUp(): void {
+    const sdh = this.session.sessionDescriptionHandler;
+    if (!isMonitorMedia(sdh)) return;
+    this.media = sdh;
+    this.silent = sdh.outgoingTrack();
+    const stream = sdh.remoteStream();
+    if (stream) this.events.play(stream);
+    this.cleanup.push(sdh.onMediaFailure((stage) => this.events.mediaFailed(this, stage)));
+    this.events.up(this);
+  }
+
+  private infoDigit(digit: string): Promise<void> {
+    // Each answered before the next: the PBX sees them in order.
+    return new Promise<void>((resolve, reject) => {
+      this.session
+        .info({
+          requestDelegate: {
+            onAccept: () => resolve(),
+            onReject: (response) => reject(new ModeChangeFailedError(`The PBX refused the DTMF digit (${response.message.statusCode}).`)),
+          },
+          requestOptions: {
+            body: {
+              contentDisposition: 'render',
+              contentType: 'application/dtmf-relay',
+              content: `Signal=${digit}\r\nDuration=${this.dtmfTiming.duration}\r\n`,
+            },
+          },
+        })
+        .catch((error: unknown) => reject(new ModeChangeFailedError(`Could not send DTMF: ${messageOf(error)}`)));
+    });
+  }
+}
+
+/** Turns away an INVITE from the PBX (Earshot only dials its monitor calls), with a log line. */
+export function declineIncoming(invitation: Invitation, log: (kind: LogEntry['kind'], text: string) => void): void {
+  const caller = invitation.remoteIdentity.uri.user ?? '';
+  const who = invitation.remoteIdentity.displayName || caller;
+  log('info', `Declined a call from ${who}: Earshot does not answer calls, it dials the PBX's monitor feature itself.`);
+  invitation.reject({ statusCode: 480 }).catch((error: unknown) => log('info', `Could not decline the call from ${who}: ${messageOf(error)}`));
+}
