@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'wxt';
 import preact from '@preact/preset-vite';
 
@@ -12,6 +13,8 @@ import preact from '@preact/preset-vite';
  */
 // @wxt-dev/browser is what `wxt/browser` is without the polyfill module (pinned in devDependencies).
 const NATIVE_BROWSER = createRequire(import.meta.url).resolve('@wxt-dev/browser');
+/** createShadowRootUi's autoMount, which the portal never uses, without its element-waiting library. */
+const NO_WAIT_ELEMENT = fileURLToPath(new URL('./scripts/stubs/wait-element.ts', import.meta.url));
 
 /**
  * Public key that fixes the Chrome extension id of unpacked builds to
@@ -47,13 +50,16 @@ export default defineConfig({
   hooks: {
     'vite:build:extendConfig': (entrypoints, config) => {
       if (!entrypoints.every((e) => e.type === 'content-script')) return;
-      const alias = { find: /^wxt\/browser$/, replacement: NATIVE_BROWSER };
+      const aliases = [
+        { find: /^wxt\/browser$/, replacement: NATIVE_BROWSER },
+        { find: /^@1natsu\/wait-element(\/detectors)?$/, replacement: NO_WAIT_ELEMENT },
+      ];
       const current = config.resolve?.alias;
       config.resolve = {
         ...config.resolve,
         alias: Array.isArray(current)
-          ? [alias, ...current]
-          : [alias, ...Object.entries(current ?? {}).map(([find, replacement]) => ({ find, replacement: String(replacement) }))],
+          ? [...aliases, ...current]
+          : [...aliases, ...Object.entries(current ?? {}).map(([find, replacement]) => ({ find, replacement: String(replacement) }))],
       };
     },
   },
