@@ -18,7 +18,7 @@ import { contentCommandSender, reportVisibleAgents, requestStartFromClick } from
 import { createStateClient, type PortLike } from '@/lib/messaging/state-port';
 import { extensionContextGone, watchContentLifetime } from '@/lib/platform/content-lifetime';
 import { IconManager } from '@/lib/portals/icons';
-import { InPageModel } from '@/lib/portals/in-page-model';
+import { createInPageModel, type InPageModel } from '@/lib/portals/in-page-model';
 import { compileAdapter } from '@/lib/portals/scan';
 
 const LOADED = Symbol.for('earshot.portal');
@@ -90,13 +90,13 @@ export default defineContentScript({
         ui.uiContainer,
       );
 
-    const model: InPageModel = new InPageModel({
+    const model: InPageModel = createInPageModel({
       root: document,
       config,
       setIconsEnabled: (enabled) => icons.setEnabled(enabled),
       onChange: draw,
       setTimer: (callback, ms) => ctx.setTimeout(callback, ms),
-      clearTimer: (id) => clearTimeout(id),
+      clearTimer: (id) => ctx.clearTimeout(id),
     });
 
     let reportTimer: number | undefined;
@@ -117,7 +117,7 @@ export default defineContentScript({
       },
       // Every report replaces this frame's list at the background (the engine watches only those).
       onAgentsChanged: (agents) => {
-        clearTimeout(reportTimer);
+        ctx.clearTimeout(reportTimer);
         reportTimer = ctx.setTimeout(
           () =>
             void reportVisibleAgents(agents.slice(0, 500)).then(
@@ -147,7 +147,7 @@ export default defineContentScript({
         if (up) icons.reportAgain();
       },
       setTimer: (callback, ms) => ctx.setTimeout(callback, ms),
-      clearTimer: (id) => clearTimeout(id as number),
+      clearTimer: (id) => ctx.clearTimeout(id as number),
     });
     ctx.onInvalidated(() => client.close());
     model.applyRules();

@@ -58,7 +58,7 @@ export interface ContentLifetime {
    * The context to hang the UI on (`ctx.signal`, `ctx.setTimeout`, `ctx.addEventListener`,
    * `createShadowRootUi(ctx, …)`): invalidated once, when this lifetime leaves.
    */
-  readonly ctx: ContentScriptContext;
+  readonly ctx: LifetimeContentContext;
 }
 
 /** When to look again after a dropped port (ms). */
@@ -70,22 +70,33 @@ export const RECHECK_AFTER_DROP_MS = [200, 2000] as const;
  * `abort()`, which {@link watchContentLifetime} calls when it leaves.
  */
 class LifetimeContext extends ContentScriptContext {
+  /** Each pending timer's listener on the signal, dropped when it runs or is cleared (WXT keeps them till the end). */
+  private readonly timers = new Map<number, () => void>();
   override stopOldScripts(): void {}
   override listenForNewerScripts(): void {}
   // WXT's version invalidates on a missing runtime.id by itself; here the lifetime decides (and checks that too).
   override get isInvalid(): boolean {
     return this.signal.aborted;
   }
-  /** As WXT's, but a timer that ran no longer holds a listener on the signal (the content script debounces often). */
   override setTimeout(handler: () => void, timeout?: number): number {
     const id = setTimeout(() => {
-      forget();
+      this.clearTimeout(id);
       if (this.isValid) handler();
     }, timeout) as unknown as number;
-    const forget = this.onInvalidated(() => clearTimeout(id));
+    this.timers.set(id, this.onInvalidated(() => clearTimeout(id)));
     return id;
   }
+  /** Clears a timer of {@link setTimeout} (the content script debounces often: nothing piles up on the signal). */
+  clearTimeout(id: number | undefined): void {
+    if (id === undefined) return;
+    clearTimeout(id);
+    this.timers.get(id)?.();
+    this.timers.delete(id);
+  }
 }
+
+/** The context {@link ContentLifetime.ctx} is: WXT's helpers, and a clearTimeout that matches its setTimeout. */
+export type LifetimeContentContext = ContentScriptContext & Pick<LifetimeContext, 'clearTimeout'>;
 
 /** Whether the extension context of this content script is gone. */
 export function extensionContextGone(runtime: () => { id?: string } | undefined): boolean {

@@ -37,78 +37,70 @@ export interface InPageModelOptions {
  * and lose it when someone allowed signs in. No DOM of its own: the content
  * script renders {@link InPageView}.
  */
-export class InPageModel {
-  readonly view: InPageView = { state: undefined, connected: false, open: false, notice: undefined };
-  private rulesNotice: string | undefined;
-  private rulesNoticeShown = false;
-  private closing: number | undefined;
-
-  constructor(private readonly options: InPageModelOptions) {}
-
-  /** Whether the agent shows an icon: the engine's dialog state when it has one, else the portal's column. */
-  readonly isOnCall = (agent: AgentRow): boolean => {
-    const known = this.view.state?.agents[agent.extension];
-    if (known && known.dialog !== 'unknown') return known.dialog === 'confirmed';
-    return agent.portalOnCall ?? false;
+export function createInPageModel({ root, config, setIconsEnabled, onChange, setTimer, clearTimer }: InPageModelOptions) {
+  const view: InPageView = { state: undefined, connected: false, open: false, notice: undefined };
+  let rulesNotice: string | undefined;
+  let rulesNoticeShown = false;
+  let closing: number | undefined;
+  const update = (change: Partial<InPageView>) => {
+    Object.assign(view, change);
+    onChange(view);
   };
-
-  /** Opens (true) or closes the panel. */
-  setOpen(open: boolean): void {
-    this.update({ open });
-  }
-
-  /** Shows a reason (a refused start) or, with undefined, dismisses the notice. */
-  setNotice(notice: string | undefined): void {
-    this.update({ notice });
-  }
-
-  setConnected(connected: boolean): void {
-    this.update({ connected });
-  }
-
-  /** A new snapshot from the background. */
-  receive(next: EarshotState): void {
-    const wasLive = this.view.state?.session ? isLive(this.view.state.session.status) : false;
-    const live = next.session ? isLive(next.session.status) : false;
-    this.view.state = next;
-    if (!wasLive && live) this.view.open = true;
-    // Out of the way of the agent list once the session is over (the side panel keeps the log).
-    this.options.clearTimer(this.closing);
-    if (wasLive && !live) this.closing = this.options.setTimer(() => this.setOpen(false), PANEL_LINGER_MS);
-    this.applyRules();
-    this.options.onChange(this.view);
-  }
-
-  /** The portal changed its page: a single-page portal may have signed someone else in. */
-  pageChanged(): void {
-    if (this.applyRules()) this.options.onChange(this.view);
-  }
+  const sessionLive = (state: EarshotState | undefined) => (state?.session ? isLive(state.session.status) : false);
 
   /**
    * Who is signed in: the portal's header when it shows it, else Earshot's settings.
    * Returns whether the notice changed.
    */
-  applyRules(): boolean {
-    const { config } = this.options;
-    const user = { ...this.view.state?.user, ...readUser(this.options.root, config.adapter) };
-    const verdict = canStartMonitoring({ dtmfMonitoringGranted: false, ...user }, config);
-    this.options.setIconsEnabled(verdict.allowed);
-    if (!verdict.allowed && !this.rulesNoticeShown) {
-      this.rulesNoticeShown = true;
-      this.view.notice = this.rulesNotice = verdict.reason;
+  const applyRules = (): boolean => {
+    const verdict = canStartMonitoring({ dtmfMonitoringGranted: false, ...view.state?.user, ...readUser(root, config.adapter) }, config);
+    setIconsEnabled(verdict.allowed);
+    if (!verdict.allowed && !rulesNoticeShown) {
+      rulesNoticeShown = true;
+      view.notice = rulesNotice = verdict.reason;
       return true;
     }
-    if (verdict.allowed && this.view.notice !== undefined && this.view.notice === this.rulesNotice) {
+    if (verdict.allowed && view.notice !== undefined && view.notice === rulesNotice) {
       // Someone allowed signed in since: the refusal no longer applies.
-      this.view.notice = this.rulesNotice = undefined;
-      this.rulesNoticeShown = false;
+      view.notice = rulesNotice = undefined;
+      rulesNoticeShown = false;
       return true;
     }
     return false;
-  }
+  };
 
-  private update(change: Partial<InPageView>): void {
-    Object.assign(this.view, change);
-    this.options.onChange(this.view);
-  }
+  return {
+    view: view as Readonly<InPageView>,
+    applyRules,
+    /** Whether the agent shows an icon: the engine's dialog state when it has one, else the portal's column. */
+    isOnCall(agent: AgentRow): boolean {
+      const known = view.state?.agents[agent.extension];
+      if (known && known.dialog !== 'unknown') return known.dialog === 'confirmed';
+      return agent.portalOnCall ?? false;
+    },
+    /** Opens (true) or closes the panel. */
+    setOpen: (open: boolean) => update({ open }),
+    /** Shows a reason (a refused start) or, with undefined, dismisses the notice. */
+    setNotice: (notice: string | undefined) => update({ notice }),
+    setConnected: (connected: boolean) => update({ connected }),
+    /** A new snapshot from the background. */
+    receive(next: EarshotState): void {
+      const wasLive = sessionLive(view.state);
+      const live = sessionLive(next);
+      view.state = next;
+      if (!wasLive && live) view.open = true;
+      // Out of the way of the agent list once the session is over (the side panel keeps the log).
+      clearTimer(closing);
+      if (wasLive && !live) closing = setTimer(() => update({ open: false }), PANEL_LINGER_MS);
+      applyRules();
+      onChange(view);
+    },
+    /** The portal changed its page: a single-page portal may have signed someone else in. */
+    pageChanged(): void {
+      if (applyRules()) onChange(view);
+    },
+  };
 }
+
+/** The model made by {@link createInPageModel}. */
+export type InPageModel = ReturnType<typeof createInPageModel>;

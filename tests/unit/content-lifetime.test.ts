@@ -132,6 +132,10 @@ describe("the lifetime's own context (what the UI, its timers and listeners hang
       document.dispatchEvent(new Event('click'));
       expect(heard).toHaveBeenCalledTimes(1);
 
+      ctx.clearTimeout(ctx.setTimeout(fired, 50));
+      vi.advanceTimersByTime(100);
+      expect(fired).toHaveBeenCalledTimes(1);
+
       ctx.setTimeout(fired, 100);
       alive = false;
       expect(check()).toBe(true);

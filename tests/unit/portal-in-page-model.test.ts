@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { earshotLabAdapter } from '@/lib/portals/earshot-lab';
-import { InPageModel, PANEL_LINGER_MS, type InPageView } from '@/lib/portals/in-page-model';
+import { createInPageModel, PANEL_LINGER_MS, type InPageView } from '@/lib/portals/in-page-model';
 import type { EarshotState } from '@/lib/state/snapshot';
 
 const state = (over: Partial<EarshotState> = {}): EarshotState => ({
@@ -27,7 +27,7 @@ function model(scope?: string) {
   document.body.innerHTML = scope ? `<span id="user-scope">${scope}</span>` : '';
   const views: InPageView[] = [];
   const enabled: boolean[] = [];
-  const m = new InPageModel({
+  const m = createInPageModel({
     root: document,
     config: { adapter: { ...earshotLabAdapter, userScope: '#user-scope' }, monitorScopes: ['Call Center Supervisor'], tapping: false },
     setIconsEnabled: (on) => enabled.push(on),
