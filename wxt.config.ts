@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'wxt';
 import preact from '@preact/preset-vite';
 
@@ -12,16 +13,10 @@ import preact from '@preact/preset-vite';
  */
 // @wxt-dev/browser is what `wxt/browser` is without the polyfill module (pinned in devDependencies).
 const NATIVE_BROWSER = createRequire(import.meta.url).resolve('@wxt-dev/browser');
+/** createShadowRootUi's autoMount, which the portal never uses, without its element-waiting library. */
+const NO_WAIT_ELEMENT = fileURLToPath(new URL('./scripts/stubs/wait-element.ts', import.meta.url));
 
-/**
- * Public key that fixes the Chrome extension id of unpacked builds to
- * `lfflkhoalddonjjnoilhplmibgemjeal`, so policies (AudioCaptureAllowedUrls,
- * 3rdparty managed storage) and tests can name it. Store builds
- * (EARSHOT_STORE=1, set by `npm run zip`) leave it out: the store assigns the id.
- */
-export const CHROME_DEV_KEY = 'MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAoxCtrlqXCyCJdc505xHZUG7lU/NCuoaISbfnN1RmSnT439drgABVjqGYh+zWc+jtEbDw+wqI1pqMiMkH29+7x3BF6Lt7E49KwWaTact9GZCugknQmXvCrRWnH8pO4Nr4Odd1gvNA8mshFkiLIhhTrEsXSqQ37Nwh2l6GaY9wqorwE7zkeNf7AdB6RimEonvumahlC50digx2AQ4QnRJsEHNGb/HZLbh1cfp3mAHKRn13QtvB5keQlp0JeyzkM0Q58YzracDWHJp2YhJ3y5v87Zu2wv/PYI3m3HyaeRE17nDyU1zmtsF80424PU5IUBIEGVkczicNW6Ex07q15WSXNwIDAQAB';
-export const CHROME_DEV_ID = 'lfflkhoalddonjjnoilhplmibgemjeal';
-export const GECKO_ID = 'earshot@earshot.dev';
+import { CHROME_DEV_KEY, GECKO_ID } from './scripts/extension-ids';
 
 /**
  * Test seam, Chrome e2e only: headless Chromium cannot answer the
@@ -51,21 +46,25 @@ export default defineConfig({
   // EARSHOT_OUTPUT: another root for the dev and e2e builds (several checkouts' tests side by side).
   outDir: `${process.env.EARSHOT_OUTPUT ?? '.output'}${TEST_HOSTS.length > 0 ? '/e2e' : ORG ? '/org' : STORE ? '/store' : ''}`,
   zip: {
-    // What a store reviewer needs to rebuild the package, and nothing else.
-    excludeSources: ['lab/**', 'tests/**', 'bench/**', 'scripts/**', 'docs/**', '.ci/**', '.output/**', 'coverage/**'],
+    // What a store reviewer needs to rebuild the package, and nothing else (scripts/extension-ids.ts and
+    // scripts/stubs are part of the build).
+    excludeSources: ['lab/**', 'tests/**', 'bench/**', 'scripts/demo.ts', 'scripts/pack.ts', 'scripts/policies.ts', 'dist/**', 'docs/**', '.ci/**', '.output/**', 'coverage/**'],
   },
   modules: ['@wxt-dev/webextension-polyfill'],
   vite: () => ({ plugins: [preact()] }),
   hooks: {
     'vite:build:extendConfig': (entrypoints, config) => {
       if (!entrypoints.every((e) => e.type === 'content-script')) return;
-      const alias = { find: /^wxt\/browser$/, replacement: NATIVE_BROWSER };
+      const aliases = [
+        { find: /^wxt\/browser$/, replacement: NATIVE_BROWSER },
+        { find: /^@1natsu\/wait-element(\/detectors)?$/, replacement: NO_WAIT_ELEMENT },
+      ];
       const current = config.resolve?.alias;
       config.resolve = {
         ...config.resolve,
         alias: Array.isArray(current)
-          ? [alias, ...current]
-          : [alias, ...Object.entries(current ?? {}).map(([find, replacement]) => ({ find, replacement: String(replacement) }))],
+          ? [...aliases, ...current]
+          : [...aliases, ...Object.entries(current ?? {}).map(([find, replacement]) => ({ find, replacement: String(replacement) }))],
       };
     },
   },

@@ -10,6 +10,7 @@ import { messenger } from '@/lib/messaging/protocol';
 import { createRouter } from '@/lib/messaging/router';
 import { classifySender, type SenderContext } from '@/lib/messaging/senders';
 import { createStateHub } from '@/lib/messaging/state-port';
+import { audioOutputStore, followAudioOutput } from '@/lib/platform/audio-output';
 import { onPortConnect } from '@/lib/platform/ports';
 import { createInPageEngineLink } from '@/lib/platform/in-page-engine-link';
 import { chromeOffscreenDocuments, OffscreenEngineLink } from '@/lib/platform/offscreen-engine-link';
@@ -95,6 +96,14 @@ export default defineBackground(() => {
   });
   onPortConnect((port) => void hub.accept(port));
   coordinator.subscribe((state) => hub.publish(state));
+  // The supervisor's volume and output device (side panel) reach the engine with each session.
+  followAudioOutput({
+    store: audioOutputStore(),
+    getState: () => coordinator.getState(),
+    subscribe: (callback) => coordinator.subscribe(callback),
+    send: (command) => link.send(command),
+    onError: (error) => coordinator.note('error', `The audio output was not applied: ${error instanceof Error ? error.message : String(error)}`),
+  });
 
   onHostPermissionsChanged(() => void registerPortal());
   // Keyboard shortcuts: the same checked paths as the panel's buttons.

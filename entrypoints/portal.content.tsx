@@ -8,17 +8,18 @@
 import { render } from 'preact';
 import { browser } from 'wxt/browser';
 import { ContentScriptContext } from 'wxt/utils/content-script-context';
-import { IN_PAGE_CSS, InPagePanel } from '@/components/app/in-page-panel';
-import { MONITOR_PANEL_CSS } from '@/components/monitor/monitor-panel-css';
+import { createShadowRootUi } from 'wxt/utils/content-script-ui/shadow-root';
+import { InPagePanel } from '@/components/app/in-page-panel';
+// As minified strings for the shadow root: a plain CSS import would be injected into the portal page itself.
+import dockCss from '@/components/app/in-page-panel.css?inline';
+import monitorCss from '@/components/monitor/monitor-core.css?inline';
 import { messenger, STATE_PORT_NAME } from '@/lib/messaging/protocol';
 import { contentCommandSender, reportVisibleAgents, requestStartFromClick } from '@/lib/messaging/senders-client';
 import { createStateClient, type PortLike } from '@/lib/messaging/state-port';
-import { decide, signedInUser } from '@/lib/monitor/authority';
-import { isLive } from '@/lib/monitor/session-machine';
 import { extensionContextGone, watchContentLifetime } from '@/lib/platform/content-lifetime';
 import { IconManager } from '@/lib/portals/icons';
-import { compileAdapter, readUser, type AgentRow } from '@/lib/portals/scan';
-import type { EarshotState } from '@/lib/state/snapshot';
+import { createInPageModel, type InPageModel } from '@/lib/portals/in-page-model';
+import { compileAdapter } from '@/lib/portals/scan';
 
 const LOADED = Symbol.for('earshot.portal');
 /**
@@ -29,190 +30,127 @@ const LOADED = Symbol.for('earshot.portal');
 const COPIES = Symbol.for('earshot.portal.copies');
 const world = globalThis as Record<symbol, unknown>;
 world[COPIES] = ((world[COPIES] as number | undefined) ?? 0) + 1;
-/** How long the in-page panel stays after a session ends, so its last message can be read. */
-const PANEL_LINGER_MS = 4000;
+/** How long the portal may change rows before the list of agents shown is reported (ms). */
+const REPORT_DEBOUNCE_MS = 300;
 
 export default defineContentScript({
   registration: 'runtime',
-  async main(ctx) {
+  async main(wxtContext) {
     // Injected at registration into open tabs and again by the registered script: one runs, until a newer copy takes over.
     const copy = world[COPIES] as number;
     if (world[LOADED]) return;
     world[LOADED] = true;
-    // Until the UI exists, leaving only has to let the newer copy run.
-    let tearDown = () => {
-      delete world[LOADED];
-    };
-    // A page can invalidate WXT's context at will (see content-lifetime.ts): it only makes us look.
-    const lifetime = watchContentLifetime({
+    // WXT's context can be invalidated by the page (content-lifetime.ts): it only makes us look. Everything
+    // below hangs on the lifetime's own context instead, which ends only when Earshot really leaves.
+    const { ctx, check, portDropped } = watchContentLifetime({
       doc: document,
       // WXT's own name for it (private in its types): `<runtime.id>:portal:wxt:content-script-started`.
       startedEventName: (ContentScriptContext as unknown as { SCRIPT_STARTED_MESSAGE_TYPE: string }).SCRIPT_STARTED_MESSAGE_TYPE,
       isAlive: () => !extensionContextGone(() => browser.runtime),
       isSuperseded: () => (world[COPIES] as number) > copy,
-      onLeave: () => tearDown(),
+      scriptName: 'portal',
+      scriptOptions: wxtContext.options,
     });
-    ctx.onInvalidated(() => lifetime.check());
+    ctx.onInvalidated(() => delete world[LOADED]);
+    wxtContext.onInvalidated(() => check());
 
     const config = await messenger.sendMessage('cs-to-bg:portal-config').catch((error: unknown) => ({
       ok: false as const,
-      reason: String(error),
+      reason: `Earshot's background did not answer: ${String(error)}`,
     }));
     // A newer copy may have taken over while we waited.
-    if (lifetime.check()) return;
+    if (check()) return;
     if (!config.ok) {
       console.warn(`[earshot] ${config.reason}`);
       return;
     }
-    const compiled = compileAdapter(config.adapter);
 
-    let state: EarshotState | undefined;
-    let connected = false;
-    let panelOpen = false;
-    let notice: string | undefined;
-    let noticeShown = false;
-
-    // One closed shadow root for everything Earshot shows on the page.
-    const host = document.createElement('earshot-audio-monitoring');
-    const shadow = host.attachShadow({ mode: 'closed' });
-    const style = document.createElement('style');
-    style.textContent = IN_PAGE_CSS + MONITOR_PANEL_CSS;
-    const mount = document.createElement('div');
-    shadow.append(style, mount);
-    document.documentElement.append(host);
-
-    const send = contentCommandSender(() => state);
+    const send = contentCommandSender(() => model.view.state);
+    // One closed shadow root for everything Earshot shows on the page; WXT resets the page's inherited styles.
+    const ui = await createShadowRootUi(ctx, {
+      name: 'earshot-audio-monitoring',
+      mode: 'closed',
+      position: 'inline',
+      // The root element, not <body>: a portal that re-renders its body keeps the panel.
+      anchor: () => document.documentElement,
+      css: dockCss + monitorCss,
+      onMount: (container) => container,
+      onRemove: (container) => container && render(null, container),
+    });
+    if (check()) return;
+    ui.mount();
     const draw = () =>
       render(
         <InPagePanel
-          state={state}
-          connected={connected}
+          {...model.view}
           send={send}
-          open={panelOpen}
-          onClose={() => {
-            panelOpen = false;
-            draw();
-          }}
-          notice={notice}
-          onDismissNotice={() => {
-            notice = undefined;
-            draw();
-          }}
+          onClose={() => model.setOpen(false)}
+          onDismissNotice={() => model.setNotice(undefined)}
         />,
-        mount,
+        ui.uiContainer,
       );
 
-    const isOnCall = (agent: AgentRow): boolean => {
-      const known = state?.agents[agent.extension];
-      if (known && known.dialog !== 'unknown') return known.dialog === 'confirmed';
-      return agent.portalOnCall ?? false;
-    };
+    const model: InPageModel = createInPageModel({
+      root: document,
+      config,
+      setIconsEnabled: (enabled) => icons.setEnabled(enabled),
+      onChange: draw,
+      setTimer: (callback, ms) => ctx.setTimeout(callback, ms),
+      clearTimer: (id) => ctx.clearTimeout(id),
+    });
 
-    let reportTimer: ReturnType<typeof setTimeout> | undefined;
-    let closeTimer: ReturnType<typeof setTimeout> | undefined;
-    const icons = new IconManager({
+    let reportTimer: number | undefined;
+    const icons: IconManager = new IconManager({
       doc: document,
-      compiled,
-      isOnCall,
+      compiled: compileAdapter(config.adapter),
+      isOnCall: model.isOnCall,
+      signal: ctx.signal,
       onActivate: (agent, event) => {
         // Open the browser's panel first: Chrome keeps the click's gesture only for the first call.
-        void messenger.sendMessage('cs-to-bg:open-panel').catch(() => undefined);
-        panelOpen = true;
-        draw();
-        void requestStartFromClick(event, agent.extension, agent.name).then((result) => {
-          if (!result.ok) {
-            notice = result.reason;
-            draw();
-          }
-        });
+        void messenger.sendMessage('cs-to-bg:open-panel').then(
+          (result) => result.ok || console.warn(`[earshot] the side panel did not open: ${result.reason}`),
+          // The in-page panel below still has the session's controls.
+          (error: unknown) => console.warn('[earshot] the side panel did not open', error),
+        );
+        model.setOpen(true);
+        void requestStartFromClick(event, agent.extension, agent.name).then((result) => result.ok || model.setNotice(result.reason));
       },
       // Every report replaces this frame's list at the background (the engine watches only those).
       onAgentsChanged: (agents) => {
-        clearTimeout(reportTimer);
-        reportTimer = setTimeout(() => void reportVisibleAgents(agents.slice(0, 500)), 300);
+        ctx.clearTimeout(reportTimer);
+        reportTimer = ctx.setTimeout(
+          () =>
+            void reportVisibleAgents(agents.slice(0, 500)).then(
+              (result) => result.ok || console.warn(`[earshot] the agents shown were not reported: ${result.reason}`),
+            ),
+          REPORT_DEBOUNCE_MS,
+        );
       },
-      // A single-page portal signs in (or switches user) without a reload: read who it is again.
-      onPageChange: () => {
-        if (applyRules()) draw();
-      },
+      onPageChange: () => model.pageChanged(),
     });
-
-    /**
-     * May this user monitor at all (the authority, lib/monitor/authority.ts), who is signed in
-     * being the settings' user with the portal's header on top when it shows one (signedInUser).
-     * Returns whether the notice changed (the caller redraws).
-     */
-    let rulesNotice: string | undefined;
-    const applyRules = (): boolean => {
-      const user = signedInUser(state?.user ?? { dtmfMonitoringGranted: false }, readUser(document, config.adapter));
-      const verdict = decide({
-        user,
-        entitlements: { monitorScopes: config.monitorScopes },
-        profile: { tapping: config.tapping },
-        microphone: state?.microphone ?? 'not-needed',
-      }).start;
-      icons.setEnabled(verdict.allowed);
-      if (!verdict.allowed && !noticeShown) {
-        noticeShown = true;
-        notice = rulesNotice = verdict.reason;
-        return true;
-      }
-      if (verdict.allowed && notice !== undefined && notice === rulesNotice) {
-        // Someone allowed signed in since: the refusal no longer applies.
-        notice = rulesNotice = undefined;
-        noticeShown = false;
-        return true;
-      }
-      return false;
-    };
 
     const client = createStateClient({
       connect: () => {
         // The port may drop before runtime.id does: each reconnect looks again, and an orphan stops here.
-        if (lifetime.check()) throw new Error('Earshot was reloaded or removed.');
+        if (check()) throw new Error('Earshot was reloaded or removed.');
         return browser.runtime.connect({ name: STATE_PORT_NAME }) as unknown as PortLike;
       },
       onState: (next) => {
-        const wasLive = state?.session ? isLive(state.session.status) : false;
-        const live = next.session ? isLive(next.session.status) : false;
-        state = next;
-        if (!wasLive && live) panelOpen = true;
-        // Out of the way of the agent list once the session is over (the side panel keeps the log).
-        clearTimeout(closeTimer);
-        if (wasLive && !live) closeTimer = setTimeout(() => {
-          panelOpen = false;
-          draw();
-        }, PANEL_LINGER_MS);
-        applyRules();
+        model.receive(next);
         icons.refresh();
-        draw();
       },
       onConnection: (up) => {
         // A dropped port: the worker stopped (it reconnects), or the extension is going.
-        if (!up && lifetime.portDropped()) return;
-        connected = up;
+        if (!up && portDropped()) return;
+        model.setConnected(up);
         // A new connection may be a restarted background, or one that forgot this frame: tell it what is shown.
         if (up) icons.reportAgain();
-        draw();
       },
+      setTimer: (callback, ms) => ctx.setTimeout(callback, ms),
+      clearTimer: (id) => ctx.clearTimeout(id as number),
     });
-    applyRules();
+    ctx.onInvalidated(() => client.close());
+    model.applyRules();
     draw();
-
-    let down = false;
-    tearDown = () => {
-      if (down) return;
-      down = true;
-      delete world[LOADED];
-      clearTimeout(reportTimer);
-      clearTimeout(closeTimer);
-      // The page first: in an orphaned context extension calls may throw.
-      icons.destroy();
-      render(null, mount);
-      host.remove();
-      client.close();
-    };
-    // Left while the UI was being made (a newer copy, or the extension went): take it down now.
-    if (lifetime.check()) tearDown();
   },
 });

@@ -1,20 +1,23 @@
 import { downloadText } from './download';
 import { MonitorCore, type MonitorCoreProps } from './monitor-core';
 import { MonitorExtensionForm } from './monitor-extension-form';
+import { OutputControls, type AudioOutputControls } from './output-controls';
 import { SessionLog } from './session-log';
 
 /** Props of {@link MonitorPanel}. */
 export interface MonitorPanelProps extends Omit<MonitorCoreProps, 'tools'> {
   /** Saves the exported CSV (defaults to a file download). */
   download?: (filename: string, csv: string) => void;
+  /** Volume and output device of the call; without it the panel shows none. */
+  output?: AudioOutputControls;
 }
 
 /**
  * The side panel: the session controls ({@link MonitorCore}), "monitor an
- * extension" by tapping code (when the user has it) and the session log with
- * its CSV export.
+ * extension" by tapping code (when the user has it), the call's volume and
+ * output device, and the session log with its CSV export.
  */
-export function MonitorPanel({ download = downloadText, ...core }: MonitorPanelProps) {
+export function MonitorPanel({ download = downloadText, output, ...core }: MonitorPanelProps) {
   return (
     <MonitorCore
       {...core}
@@ -35,6 +38,7 @@ export function MonitorPanel({ download = downloadText, ...core }: MonitorPanelP
                 disabledReason={live ? 'Hang up the current session first.' : undefined}
               />
             )}
+            {output && <OutputControls controls={output} />}
             <SessionLog log={state.log} onExport={() => void exportLog()} />
           </>
         );

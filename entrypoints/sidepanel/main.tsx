@@ -1,14 +1,12 @@
 import { render } from 'preact';
 import { browser } from 'wxt/browser';
 import { ConnectedPanel } from '@/components/app/connected-panel';
-import { MONITOR_PANEL_CSS } from '@/components/monitor';
+import '@/components/monitor/monitor-core.css';
+import '@/components/monitor/side-panel.css';
 import { pageCommandSender } from '@/lib/messaging/senders-client';
+import { audioOutputStore, listAudioOutputs, NO_DEVICE_CHOICE_FIREFOX } from '@/lib/platform/audio-output';
 import { offerPageMicrophone } from '@/lib/platform/page-microphone';
 import { connectPort } from '@/lib/platform/ports';
-
-const style = document.createElement('style');
-style.textContent = MONITOR_PANEL_CSS;
-document.head.append(style);
 
 // Firefox: the engine lives in the background page, which can never open the
 // microphone; this visible sidebar offers it for Whisper and Join.
@@ -19,7 +17,15 @@ const allowMicrophone = import.meta.env.FIREFOX
   ? undefined
   : () => void browser.tabs.create({ url: browser.runtime.getURL('/microphone.html') });
 
+// The call's volume and device: kept here, sent to the engine by the background (lib/platform/audio-output.ts).
+const store = audioOutputStore();
+const output = {
+  read: store.read,
+  apply: store.write,
+  devices: import.meta.env.FIREFOX ? () => Promise.resolve({ ok: false as const, reason: NO_DEVICE_CHOICE_FIREFOX }) : () => listAudioOutputs(),
+};
+
 render(
-  <ConnectedPanel connect={connectPort} send={pageCommandSender()} onAllowMicrophone={allowMicrophone} />,
+  <ConnectedPanel connect={connectPort} send={pageCommandSender()} onAllowMicrophone={allowMicrophone} output={output} />,
   document.getElementById('app')!,
 );

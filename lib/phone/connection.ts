@@ -1,3 +1,4 @@
+import { droppedSipInput } from './sip-warnings';
 import {
   Registerer,
   RegistererState,
@@ -9,7 +10,7 @@ import {
 } from 'sip.js';
 import type { LogEntry, RegistrationState, RegistrationStatus } from '../state/snapshot';
 import { backoffDelay, type BackoffOptions } from './backoff';
-import type { EngineConfig } from './engine-api';
+import type { EngineConfig } from '../contract/engine';
 import { KeepAlive } from './keep-alive';
 import {
   BadCredentialsError,
@@ -191,8 +192,18 @@ export class PhoneConnection {
       userAgentString: 'Earshot',
       logBuiltinEnabled: false,
       logConfiguration: false,
-      logLevel: sipLog ? 'debug' : 'error',
-      logConnector: (level, category, _label, content) => sipLog?.(level, category, content),
+      // 'warn' at least: sip.js says so when it drops malformed or stray input from the PBX.
+      logLevel: sipLog ? 'debug' : 'warn',
+      logConnector: (level, category, _label, content) => {
+        sipLog?.(level, category, content);
+        const dropped = droppedSipInput(level, content);
+        if (dropped) {
+          current(() => {
+            this.options.events.log('error', `Ignored a malformed SIP message from the PBX: ${dropped}.`);
+            this.options.events.changed();
+          });
+        }
+      },
       // Reconnecting is ours (state, backoff, jitter): sip.js's own loop stays off.
       reconnectionAttempts: 0,
       noAnswerTimeout: 30,

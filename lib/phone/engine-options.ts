@@ -2,7 +2,7 @@ import type { SessionDescriptionHandlerFactory, UserAgentOptions } from 'sip.js'
 import type { AudioOutput, SilentSource } from './audio';
 import type { BackoffOptions } from './backoff';
 import type { XmlParser } from './dialog-info';
-import type { EngineCommand, EngineEvent } from './engine-api';
+import type { EngineCommand, EngineEvent } from '../contract/engine';
 import type { MicrophoneProvider } from './microphone';
 import type { MonitorLogic } from './monitor-logic';
 

@@ -3,14 +3,15 @@ import { isLive } from '../monitor/session-machine';
 import type { LogEntry, MicrophoneState } from '../state/snapshot';
 import { DEFAULT_BACKOFF } from './backoff';
 import { PhoneConnection } from './connection';
-import type { EngineCommand, EngineConfig, EngineEvent } from './engine-api';
+import type { EngineCommand, EngineConfig, EngineEvent } from '../contract/engine';
 import { AgentIdleError, isBug, messageOf, ModeChangeFailedError, MonitorNotPossibleError, surface } from './errors';
 import { monitorSdhFactory } from './media';
 import { declineIncoming } from './monitor-call';
 import type { MonitorLogic } from './monitor-logic';
 import type { PhoneEngineApi, PhoneEngineOptions } from './engine-options';
 import { MonitorSession, type SessionHost } from './monitor-session';
-import { EXTENSION, Presence } from './presence';
+import { Presence } from './presence';
+import { isExtension } from '../contract/extension';
 
 export type { PhoneEngineApi, PhoneEngineOptions } from './engine-options';
 
@@ -203,7 +204,7 @@ export class PhoneEngine implements PhoneEngineApi {
 
   private async start(agent: string, name?: string): Promise<void> {
     const config = this.config;
-    if (!EXTENSION.test(agent)) throw new MonitorNotPossibleError(`"${agent}" is not an extension Earshot can monitor.`);
+    if (!isExtension(agent)) throw new MonitorNotPossibleError(`"${agent}" is not an extension Earshot can monitor.`);
     const previous = this.session;
     if (previous && isLive(previous.status)) {
       if (previous.agent === agent) {

@@ -1,6 +1,6 @@
 import { Inviter, SessionState, type Invitation, type URI, type UserAgent } from 'sip.js';
 import type { LogEntry } from '../state/snapshot';
-import type { DtmfMethod } from './engine-api';
+import type { DtmfMethod } from '../contract/engine';
 import {
   messageOf,
   ModeChangeFailedError,

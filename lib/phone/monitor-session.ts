@@ -3,7 +3,7 @@ import { MODE_LABELS, type Mode } from '../monitor/modes';
 import { isLive } from '../monitor/session-machine';
 import type { AgentCallState, LogEntry, MicrophoneState, SessionSnapshot, SessionStatus } from '../state/snapshot';
 import type { AudioOutput, SilentSource } from './audio';
-import type { EngineConfig } from './engine-api';
+import type { EngineConfig } from '../contract/engine';
 import { isBug, surface, MediaFailedError, messageOf, ModeChangeFailedError, MonitorNotPossibleError, PbxWentAwayError, type PhoneError } from './errors';
 import { LevelMeter } from './level-meter';
 import type { DtmfTiming } from './media';

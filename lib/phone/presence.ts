@@ -1,11 +1,10 @@
+import { isExtension } from '../contract/extension';
 import { Subscriber, SubscriptionState, type Notification, type UserAgent } from 'sip.js';
 import type { AgentCallState, AgentDialogState, LogEntry } from '../state/snapshot';
 import { backoffDelay } from './backoff';
 import { applyDialogInfo, parseDialogInfo, type AgentDialogMemory, type XmlParser } from './dialog-info';
 import { messageOf } from './errors';
 
-/** An agent extension as it may appear in a SIP URI user part. */
-export const EXTENSION = /^[0-9A-Za-z_.+-]{1,32}$/;
 /** How long a start waits for the first call-state NOTIFY of an agent nobody watched yet. */
 const FIRST_STATE_WAIT_MS = 2000;
 
@@ -76,10 +75,10 @@ export class Presence {
   /** Watches `extensions` (and the pinned agent); invalid user parts are ignored. */
   watch(extensions: string[]): void {
     this.requested = extensions;
-    const wanted = new Set(extensions.filter((e) => EXTENSION.test(e)));
+    const wanted = new Set(extensions.filter((e) => isExtension(e)));
     // The monitored agent stays watched while the session lives, even when no portal shows it.
     const pinned = this.host.pinned();
-    if (pinned !== undefined && EXTENSION.test(pinned)) wanted.add(pinned);
+    if (pinned !== undefined && isExtension(pinned)) wanted.add(pinned);
     for (const extension of [...this.watched]) {
       if (wanted.has(extension)) continue;
       this.watched.delete(extension);

@@ -46,6 +46,8 @@ export interface IconManagerOptions {
   lazy?: boolean;
   /** The portal changed its page (once per batch of mutations, icons enabled or not): e.g. someone signed in. */
   onPageChange?: () => void;
+  /** Ends the manager ({@link IconManager.destroy}) when aborted: the content script's lifetime. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -91,6 +93,7 @@ export class IconManager {
         ? new IO((records) => this.onIntersect(records))
         : undefined;
     this.observer.observe(doc.documentElement, { childList: true, subtree: true, characterData: true });
+    options.signal?.addEventListener('abort', () => this.destroy(), { once: true });
     this.scan(doc);
   }
 

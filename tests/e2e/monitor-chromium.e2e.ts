@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Lab } from '../../lab/index';
+import { browserSession, targets, TargetSession } from '../../bench/support/cdp-target';
 import type { ChromiumSession } from './support/browsers';
 import { chromiumOnLab, type ChromiumOnLab } from './support/chromium-lab';
 import { audible, hearing, labApi, labSettings, sessionOf, storeSettings, until } from './support/lab-client';
@@ -70,6 +71,24 @@ describe('Chromium: the supervisor story against the lab', () => {
     const session = await sessionOf(lab, '2001');
     expect(audible(await hearing(lab, 'agent:1001'), session?.legId ?? '')).toBe(false);
     expect(audible(await hearing(lab, 'customer:5550101'), session?.legId ?? '')).toBe(false);
+  });
+
+  it("the side panel's volume reaches the engine: the call's audio element in the offscreen document", async () => {
+    const browser = await browserSession(s.context);
+    const offscreen = (await targets(browser)).find((t) => t.url === `chrome-extension://${s.extensionId}/offscreen.html`);
+    expect(offscreen).toBeTruthy();
+    const engine = await TargetSession.attach(browser, offscreen!);
+    const volume = () => engine.evaluate<number | null>(`document.querySelector('audio')?.volume ?? null`);
+    try {
+      expect(await volume()).toBe(1);
+      await panel.getByLabel('Volume').fill('40');
+      await until(async () => (await volume()) === 0.4, 10_000, 'volume 0.4 in the offscreen document');
+      await panel.getByLabel('Volume').fill('100');
+      await until(async () => (await volume()) === 1, 10_000, 'volume back to 1');
+    } finally {
+      await engine.detach();
+      await browser.detach();
+    }
   });
 
   it('the service worker is killed mid-session: the call goes on and the panel re-syncs', async () => {

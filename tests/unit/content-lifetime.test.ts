@@ -108,3 +108,56 @@ describe('a dropped port to the background', () => {
     }
   });
 });
+
+describe("the lifetime's own context (what the UI, its timers and listeners hang on)", () => {
+  it("outlives a page's forged start event that invalidates WXT's context, and ends when the lifetime leaves", () => {
+    vi.useFakeTimers();
+    try {
+      const wxt = new ContentScriptContext('portal');
+      contexts.push(wxt);
+      let alive = true;
+      const { ctx, check } = watchContentLifetime({ doc: document, startedEventName: STARTED, isAlive: () => alive, isSuperseded: () => false });
+      wxt.onInvalidated(() => check());
+      const ended = vi.fn();
+      const fired = vi.fn();
+      const heard = vi.fn();
+      ctx.onInvalidated(ended);
+      ctx.setTimeout(fired, 100);
+      ctx.addEventListener(document, 'click', heard);
+      pageForgesStart();
+      expect(wxt.isValid).toBe(false);
+      expect(ctx.isValid).toBe(true);
+      vi.advanceTimersByTime(100);
+      expect(fired).toHaveBeenCalledTimes(1);
+      document.dispatchEvent(new Event('click'));
+      expect(heard).toHaveBeenCalledTimes(1);
+
+      ctx.clearTimeout(ctx.setTimeout(fired, 50));
+      vi.advanceTimersByTime(100);
+      expect(fired).toHaveBeenCalledTimes(1);
+
+      ctx.setTimeout(fired, 100);
+      alive = false;
+      expect(check()).toBe(true);
+      expect(ended).toHaveBeenCalledTimes(1);
+      expect(ctx.signal.aborted).toBe(true);
+      vi.advanceTimersByTime(100);
+      document.dispatchEvent(new Event('click'));
+      expect(fired).toHaveBeenCalledTimes(1);
+      expect(heard).toHaveBeenCalledTimes(1);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('announces nothing on the shared document (a second copy of the script would otherwise stop the first)', () => {
+    const announced = vi.fn();
+    document.addEventListener(STARTED, announced);
+    try {
+      watchContentLifetime({ doc: document, startedEventName: STARTED, isAlive: () => true, isSuperseded: () => false });
+      expect(announced).not.toHaveBeenCalled();
+    } finally {
+      document.removeEventListener(STARTED, announced);
+    }
+  });
+});

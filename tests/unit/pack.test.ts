@@ -3,7 +3,7 @@
 // tests/e2e/self-hosted-chromium.e2e.ts.)
 import { describe, expect, it } from 'vitest';
 import { extensionIdOfPublicKey, portalPattern, updatesXml } from '../../scripts/pack';
-import { CHROME_DEV_ID, CHROME_DEV_KEY } from '../../wxt.config';
+import { CHROME_DEV_ID, CHROME_DEV_KEY } from '../../scripts/extension-ids';
 
 describe('npm run pack', () => {
   it('derives the id Chrome gives the dev key (the fixed id of unpacked builds)', () => {

@@ -265,3 +265,15 @@ describe('IconManager with lazy icons (IntersectionObserver)', () => {
     }
   });
 });
+
+describe('IconManager and its lifetime', () => {
+  it('removes every icon and listener when its signal aborts (the content script left)', () => {
+    const lifetime = new AbortController();
+    manager = new IconManager({ doc: document, compiled, isOnCall: (a) => a.portalOnCall ?? false, onActivate: (a) => activated.push(a), lazy: false, signal: lifetime.signal });
+    manager.flush();
+    expect(icons().length).toBeGreaterThan(0);
+    lifetime.abort();
+    expect(icons()).toEqual([]);
+    expect(manager.size).toBe(0);
+  });
+});

@@ -1,0 +1,75 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { earshotLabAdapter } from '@/lib/portals/earshot-lab';
+import { createInPageModel, PANEL_LINGER_MS, type InPageView } from '@/lib/portals/in-page-model';
+import type { EarshotState } from '@/lib/state/snapshot';
+
+const state = (over: Partial<EarshotState> = {}): EarshotState => ({
+  revision: 1,
+  configured: true,
+  registration: { status: 'registered', since: 0 },
+  user: { scope: 'Call Center Supervisor', dtmfMonitoringGranted: false },
+  agents: {},
+  session: null,
+  microphone: 'not-needed',
+  log: [],
+  ...over,
+});
+const session = (status: 'active' | 'ended'): NonNullable<EarshotState['session']> => ({
+  id: 's1',
+  agent: { extension: '1001' },
+  status,
+  mode: 'listen',
+  availability: { listen: { allowed: true }, whisper: { allowed: true }, barge: { allowed: true } },
+  levels: { heard: 0, sent: 0 },
+});
+
+function model(scope?: string) {
+  document.body.innerHTML = scope ? `<span id="user-scope">${scope}</span>` : '';
+  const views: InPageView[] = [];
+  const enabled: boolean[] = [];
+  const m = createInPageModel({
+    root: document,
+    config: { adapter: { ...earshotLabAdapter, userScope: '#user-scope' }, monitorScopes: ['Call Center Supervisor'], tapping: false },
+    setIconsEnabled: (on) => enabled.push(on),
+    onChange: (view) => views.push({ ...view }),
+    setTimer: (callback, ms) => setTimeout(callback, ms) as unknown as number,
+    clearTimer: (id) => clearTimeout(id),
+  });
+  return { m, views, enabled };
+}
+
+afterEach(() => vi.useRealTimers());
+
+describe('the in-page panel model', () => {
+  it('opens when a session goes live and closes a moment after it ends', () => {
+    vi.useFakeTimers();
+    const { m } = model();
+    m.receive(state({ session: session('active') }));
+    expect(m.view.open).toBe(true);
+    m.receive(state({ revision: 2, session: session('ended') }));
+    expect(m.view.open).toBe(true);
+    vi.advanceTimersByTime(PANEL_LINGER_MS);
+    expect(m.view.open).toBe(false);
+  });
+
+  it("tells a user who may not monitor once, hides the icons, and forgets it when someone allowed signs in", () => {
+    const { m, enabled } = model('Basic User');
+    m.receive(state({ user: { dtmfMonitoringGranted: false } }));
+    expect(m.view.notice).toMatch(/Basic Users cannot monitor/);
+    expect(enabled.at(-1)).toBe(false);
+    m.setNotice(undefined);
+    m.receive(state({ revision: 2, user: { dtmfMonitoringGranted: false } }));
+    expect(m.view.notice).toBeUndefined();
+    document.getElementById('user-scope')!.textContent = 'Call Center Supervisor';
+    m.pageChanged();
+    expect(enabled.at(-1)).toBe(true);
+  });
+
+  it("shows the icon from the engine's dialog state, else from the portal's column", () => {
+    const { m } = model();
+    const row = { row: document.body, slot: document.body, extension: '1001', portalOnCall: true };
+    expect(m.isOnCall(row)).toBe(true);
+    m.receive(state({ agents: { '1001': { extension: '1001', dialog: 'terminated' } } }));
+    expect(m.isOnCall(row)).toBe(false);
+  });
+});
