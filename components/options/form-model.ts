@@ -18,7 +18,6 @@ export type FieldKind = 'text' | 'password' | 'number' | 'bool' | 'list' | 'ice'
 const KINDS: Record<string, FieldKind> = {
   'pbx.password': 'password',
   auditRetention: 'number',
-  autoAnswer: 'bool',
   lockUserOverrides: 'bool',
   'rules.user.dtmfMonitoringGranted': 'bool',
   'rules.monitorScopes': 'list',

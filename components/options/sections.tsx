@@ -102,7 +102,6 @@ export function AudioSection({ form }: SectionProps) {
     <fieldset class="group">
       <legend>Audio and ICE</legend>
       <IceServersField form={form} />
-      <CheckboxField form={form} path="autoAnswer" hint="For PBXs that call Earshot to start monitoring (NetSapiens model)." />
     </fieldset>
   );
 }

@@ -52,8 +52,6 @@ export const profileOverridesSchema = z.object({
   switchBy: z.optional(z.enum(['dtmf', 'redial'])),
   /** The PBX ends the monitor call when the agent's call ends. */
   endsWithAgent: z.optional(z.boolean()),
-  /** The PBX calls Earshot's device for monitoring (auto-answer model). */
-  pbxOriginates: z.optional(z.boolean()),
 });
 export type ProfileOverrides = z.infer<typeof profileOverridesSchema>;
 
@@ -83,8 +81,6 @@ export const engineConfigSchema = z.object({
   onNetPattern: z.string(),
   /** Whisper when the agent's counterpart is unknown (never seen in an early NOTIFY). */
   whisperWhenUnknown: z.enum(['allow', 'deny']),
-  /** Caller ids of PBX-originated monitor calls that are auto-answered (NetSapiens model). */
-  autoAnswer: z.boolean(),
 });
 export type EngineConfig = z.infer<typeof engineConfigSchema>;
 

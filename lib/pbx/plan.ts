@@ -9,17 +9,14 @@ import type { PbxProfile } from './profiles';
 export type PlanAction =
   | { kind: 'dial'; target: string }
   | { kind: 'dtmf'; digits: string; method: DtmfMethod }
-  | { kind: 'hangup' }
-  | { kind: 'wait-answer' };
+  | { kind: 'hangup' };
 
 /**
  * The actions that start monitoring `agent` in Listen Only: dial the monitor
- * feature (or wait for the PBX to call, auto-answer profiles), then the PIN
- * if the profile has one. The extension is validated first.
+ * feature, then the PIN if the profile has one. The extension is validated first.
  */
 export function planStart(profile: PbxProfile, agent: string): PlanAction[] {
   const extension = validateExtension(agent);
-  if (profile.pbxOriginates) return [{ kind: 'wait-answer' }];
   const actions: PlanAction[] = [{ kind: 'dial', target: `${profile.dialPrefix}${extension}` }];
   if (profile.pin) actions.push({ kind: 'dtmf', digits: profile.pin, method: profile.dtmfMethod });
   return actions;

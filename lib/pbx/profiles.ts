@@ -22,8 +22,6 @@ export interface PbxProfile {
   pin?: string;
   /** The PBX ends the monitor call when the agent's call ends (Asterisk `E`); false: it persists until hang-up. */
   endsWithAgent: boolean;
-  /** The PBX calls Earshot's device, which auto-answers (NetSapiens portal model). */
-  pbxOriginates: boolean;
   /** Monitoring with this profile is DTMF monitoring by tapping code (Office Managers or users granted it). */
   tapping: boolean;
 }
@@ -38,7 +36,6 @@ export const BUILT_IN_PROFILES: Readonly<Record<Exclude<ProfileId, 'custom'>, Pb
     modeCodes: { listen: '4', whisper: '5', barge: '6' },
     dtmfMethod: 'rfc4733',
     endsWithAgent: true,
-    pbxOriginates: false,
     tapping: false,
   },
   'asterisk-per-mode': {
@@ -49,7 +46,6 @@ export const BUILT_IN_PROFILES: Readonly<Record<Exclude<ProfileId, 'custom'>, Pb
     modeCodes: { listen: '*221', whisper: '*223', barge: '*224' },
     dtmfMethod: 'rfc4733',
     endsWithAgent: true,
-    pbxOriginates: false,
     tapping: false,
   },
   'freeswitch-eavesdrop': {
@@ -60,7 +56,6 @@ export const BUILT_IN_PROFILES: Readonly<Record<Exclude<ProfileId, 'custom'>, Pb
     modeCodes: { listen: '0', whisper: '2', barge: '3' },
     dtmfMethod: 'rfc4733',
     endsWithAgent: true,
-    pbxOriginates: false,
     tapping: false,
   },
   'netsapiens-tapping': {
@@ -71,7 +66,6 @@ export const BUILT_IN_PROFILES: Readonly<Record<Exclude<ProfileId, 'custom'>, Pb
     modeCodes: { listen: '*1', whisper: '*2', barge: '*3' },
     dtmfMethod: 'info',
     endsWithAgent: false,
-    pbxOriginates: false,
     tapping: true,
   },
 };
@@ -101,7 +95,6 @@ export function resolveProfile(id: ProfileId, overrides: ProfileOverrides = {}):
           modeCodes: { listen: '', whisper: '', barge: '' },
           dtmfMethod: 'rfc4733',
           endsWithAgent: true,
-          pbxOriginates: false,
           tapping: false,
         }
       : BUILT_IN_PROFILES[id];
@@ -115,7 +108,6 @@ export function resolveProfile(id: ProfileId, overrides: ProfileOverrides = {}):
     dtmfMethod: overrides.dtmfMethod ?? base.dtmfMethod,
     pin: overrides.pin || base.pin,
     endsWithAgent: overrides.endsWithAgent ?? base.endsWithAgent,
-    pbxOriginates: overrides.pbxOriginates ?? base.pbxOriginates,
   };
   const codePattern = switchBy === 'dtmf' ? DTMF_CODE : DIAL_PREFIX;
   for (const mode of ['listen', 'whisper', 'barge'] as const) {
@@ -123,7 +115,7 @@ export function resolveProfile(id: ProfileId, overrides: ProfileOverrides = {}):
     checkCode(profile.modeCodes[mode], codePattern, `${mode} code`);
   }
   if (switchBy === 'redial') profile.dialPrefix = profile.modeCodes.listen;
-  if (!profile.pbxOriginates && profile.dialPrefix === '') throw new ProfileError(`The profile "${profile.label}" has no dial prefix.`);
+  if (profile.dialPrefix === '') throw new ProfileError(`The profile "${profile.label}" has no dial prefix.`);
   checkCode(profile.dialPrefix, DIAL_PREFIX, 'dial prefix');
   if (profile.pin !== undefined) {
     if (!PIN.test(profile.pin)) throw new ProfileError('The PIN must be 1 to 12 digits.');

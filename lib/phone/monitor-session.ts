@@ -182,9 +182,6 @@ export class MonitorSession {
         case 'hangup':
           await this.dropCall();
           break;
-        case 'wait-answer':
-          // The PBX-calls-Earshot model (auto-answer) is not built: say so rather than wait for nothing.
-          throw new MonitorNotPossibleError('This PBX profile waits for the PBX to call Earshot, and Earshot does not answer monitor calls yet.');
       }
     }
   }

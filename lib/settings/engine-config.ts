@@ -31,7 +31,6 @@ export function toEngineConfig(settings: Settings): EngineConfig | null {
     iceServers: settings.iceServers.map((server) => ({ ...server })),
     onNetPattern: settings.onNetPattern,
     whisperWhenUnknown: settings.rules.whisperWhenUnknown,
-    autoAnswer: settings.autoAnswer,
   };
 }
 

@@ -133,7 +133,6 @@ export const settingsSchema = z
       })
       .strict()
       .prefault({}),
-    autoAnswer: z.boolean().default(false),
     auditRetention: z.number().int('a whole number').min(10, 'at least 10 entries').max(10000, 'at most 10000 entries').default(500),
     lockUserOverrides: z.boolean().default(false),
   })
@@ -182,7 +181,6 @@ export const FIELD_LABELS: Readonly<Record<string, string>> = {
   'rules.whisperWhenUnknown': 'Whisper when the other party is unknown',
   'rules.user.scope': 'Your scope',
   'rules.user.dtmfMonitoringGranted': 'DTMF monitoring granted to you',
-  autoAnswer: 'Auto-answer monitor calls from the PBX',
   auditRetention: 'Session log entries kept',
   lockUserOverrides: 'Lock settings for users',
 };

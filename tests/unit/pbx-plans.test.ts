@@ -38,7 +38,6 @@ describe('planStart per profile (starts in Listen Only)', () => {
     ['netsapiens-tapping', {}, [{ kind: 'dial', target: '*551001' }]],
     ['netsapiens-tapping', { tappingCode: '*77' }, [{ kind: 'dial', target: '*771001' }]],
     ['asterisk-chanspy', { dialPrefix: '556' }, [{ kind: 'dial', target: '5561001' }]],
-    ['asterisk-chanspy', { pbxOriginates: true }, [{ kind: 'wait-answer' }]],
   ] as const)('%s %j', (id, overrides, actions) => {
     expect(planStart(resolveProfile(id, overrides), '1001')).toEqual(actions);
   });

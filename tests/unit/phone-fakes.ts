@@ -680,7 +680,6 @@ export function fakeConfig(overrides: Partial<EngineConfig> = {}): EngineConfig 
     iceServers: [],
     onNetPattern: '^\\d{3,4}$',
     whisperWhenUnknown: 'deny',
-    autoAnswer: false,
     ...overrides,
   };
 }

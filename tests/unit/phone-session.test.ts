@@ -408,28 +408,11 @@ describe('phone engine monitor session (fakes)', () => {
     expect(h.pbx.requests('BYE')).toHaveLength(0);
   });
 
-  it('declines incoming calls even with auto-answer on (answering is not built), with a log line', async () => {
-    const h = await live({ config: { autoAnswer: true } });
+  it('declines every incoming call (Earshot dials the monitor feature; it does not answer), with a log line', async () => {
+    const h = await live();
     expect(await answerToInvite(h, { user: '201', display: 'Alice Agent' })).toBe(480);
     expect(h.log.last.session).toBeNull();
     expect(h.log.logs()).toContain("info: Declined a call from Alice Agent: Earshot does not answer calls, it dials the PBX's monitor feature itself.");
-  });
-
-  it('a profile that waits for the PBX to call fails the session with the reason, nothing dialled', async () => {
-    const h = await live({ logic: fakeLogic({ startPlan: () => [{ kind: 'wait-answer' }] }) });
-    await h.engine.handle({ type: 'start', agent: '201' });
-    await vi.advanceTimersByTimeAsync(0);
-    expect(h.pbx.requests('INVITE')).toHaveLength(0);
-    expect(h.log.last.session).toMatchObject({
-      status: 'failed',
-      message: 'This PBX profile waits for the PBX to call Earshot, and Earshot does not answer monitor calls yet.',
-    });
-  });
-
-  it('declines incoming calls when auto-answer is off', async () => {
-    const h = await live();
-    expect(await answerToInvite(h, { user: '201' })).toBe(480);
-    expect(h.log.last.session).toBeNull();
   });
 
   it('publishes levels a few times a second only while live; heard only in Listen, sent too in Whisper', async () => {

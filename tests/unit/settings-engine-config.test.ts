@@ -23,7 +23,6 @@ describe('settings → EngineConfig', () => {
       iceServers: [{ urls: 'stun:stun.example.com' }],
       onNetPattern: '[0-9]{4}',
       rules: { whisperWhenUnknown: 'allow' },
-      autoAnswer: true,
     });
     expect(toEngineConfig(settings)).toEqual({
       sip: { ...PBX, authorizationUsername: 'auth2001', displayName: 'Sam Supervisor' },
@@ -31,7 +30,6 @@ describe('settings → EngineConfig', () => {
       iceServers: [{ urls: 'stun:stun.example.com' }],
       onNetPattern: '[0-9]{4}',
       whisperWhenUnknown: 'allow',
-      autoAnswer: true,
     });
   });
 

@@ -14,7 +14,6 @@ describe('settings schema: defaults', () => {
     expect(DEFAULT_SETTINGS.rules.user.dtmfMonitoringGranted).toBe(false);
     expect(DEFAULT_SETTINGS.auditRetention).toBe(500);
     expect(DEFAULT_SETTINGS.lockUserOverrides).toBe(false);
-    expect(DEFAULT_SETTINGS.autoAnswer).toBe(false);
     expect(DEFAULT_SETTINGS.pbx.credentials).toBe('stored');
     expect(DEFAULT_SETTINGS.profile.id).toBe('asterisk-chanspy');
     expect(DEFAULT_SETTINGS.portal.adapter).toBe('earshot-lab');
@@ -76,7 +75,7 @@ const INVALID: [string, unknown, string][] = [
   ['rules.whisperWhenUnknown', 'maybe', 'Whisper when the other party is unknown: use one of: allow, deny'],
   ['rules.user.scope', 'Admin', 'Your scope: use one of: Basic User, Call Center Agent, Call Center Supervisor, Office Manager'],
   ['rules.user.dtmfMonitoringGranted', 'yes', 'DTMF monitoring granted to you: expected on or off (true/false)'],
-  ['autoAnswer', 1, 'Auto-answer monitor calls from the PBX: expected on or off (true/false)'],
+  ['lockUserOverrides', 1, 'Lock settings for users: expected on or off (true/false)'],
   ['auditRetention', 9, 'Session log entries kept: at least 10 entries'],
   ['auditRetention', 10001, 'Session log entries kept: at most 10000 entries'],
   ['auditRetention', 12.5, 'Session log entries kept: expected a whole number'],
