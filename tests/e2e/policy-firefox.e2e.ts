@@ -15,7 +15,9 @@
 // written, one started while the policy browser runs (Firefox reads policies
 // at start, so that one would read a file left in the system folder); both
 // must see no policy, and /etc must be exactly as it was.
+import { readFileSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLab, type Lab } from '../../lab/index';
@@ -127,6 +129,27 @@ describe('Firefox ESR: configured by policies.json', () => {
     await expectNoPolicy(outsideBefore);
     await expectNoPolicy(outsideDuring);
     expect(snapshotFolders(SYSTEM_FOLDERS)).toEqual(systemBefore);
+  });
+
+  it('loads docs/policies/firefox-policies.json (npm run policies): the settings arrive as they are', async () => {
+    await s?.close();
+    s = undefined;
+    const generated = JSON.parse(readFileSync('docs/policies/firefox-policies.json', 'utf8')) as {
+      policies: { ExtensionSettings: unknown; '3rdparty': { Extensions: Record<string, unknown> } };
+    };
+    // All of it but the install block: this Firefox installs the test build itself (over WebDriver BiDi), and
+    // the example's install URL is not reachable from here.
+    const { ExtensionSettings: _install, ...rest } = generated.policies;
+    sandbox.writePolicy(basename(POLICY_FILE), { policies: rest });
+    s = await withExecutable('FIREFOX_PATH', sandbox.executablePath, () => launchFirefox());
+    const page = await optionsPage(s);
+    const expected = generated.policies['3rdparty'].Extensions[GECKO_ID] as { pbx: { wsUrl: string } };
+    await until(async () => isDeepStrictEqual((await managedStorage(page)).values, expected), 15_000, 'the generated policy in storage.managed').catch(async (error: unknown) => {
+      expect((await managedStorage(page)).values).toEqual(expected);
+      throw error;
+    });
+    await until(async () => (await optionsState(page)).value === expected.pbx.wsUrl, 15_000, 'the generated policy in the options page');
+    expect((await optionsState(page)).readOnly).toBe(true);
   });
 
   it('leaves the machine as it was: no policy file, no mount left behind', async () => {
