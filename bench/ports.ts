@@ -1,0 +1,196 @@
+// Bytes per second over the extension's messaging (long-lived ports and
+// runtime.sendMessage) and storage.session writes per second during a live
+// monitor session: real Chromium, the built extension, the lab.
+//
+// Instrumentation is done from outside, by CDP evaluate, so any build can be
+// measured (the base commit's too): in the service worker, the offscreen
+// document, the side panel and the portal content script's world,
+// runtime.sendMessage is wrapped, and in the service worker every port opened
+// to it (both directions) and storage.session.set too. Sizes are the JSON text of each
+// message, which is what Chrome serializes extension messages as. A broadcast
+// sendMessage is counted once, at its sender (every extension page then
+// receives it).
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Page } from 'playwright-core';
+import { startLab } from '../lab/index';
+import { CHROME_E2E_OUT, launchChromium } from '../tests/e2e/support/browsers';
+import { evaluateInContentScript } from '../tests/e2e/support/portal';
+import { labSettings, storeSettings, toneWav, until } from '../tests/e2e/support/lab-client';
+import { clickIcon, signIn } from '../tests/e2e/support/portal';
+import { browserSession, TargetSession, targets } from './support/cdp-target';
+
+/** What one context sent while measured. */
+export interface ContextTraffic {
+  context: string;
+  portMessages: number;
+  portBytes: number;
+  sendMessages: number;
+  sendBytes: number;
+  storageWrites: number;
+  storageBytes: number;
+}
+
+export interface PortsFigures {
+  extensionDir: string;
+  seconds: number;
+  contexts: ContextTraffic[];
+  /** All contexts: port + sendMessage bytes per second. */
+  bytesPerSecond: number;
+  messagesPerSecond: number;
+  storageWritesPerSecond: number;
+  storageBytesPerSecond: number;
+}
+
+/**
+ * Installed once per context; idempotent. Counts what this context sends by
+ * runtime.sendMessage and storage.session.set and, in the service worker
+ * (`ports`), both ways of every port opened to it from then on: every port of
+ * Earshot has the background at one end. Port methods are own properties of
+ * each port, made when it connects (no shared method to patch), so the bench
+ * instruments the worker before any UI opens.
+ */
+const instrument = (ports: boolean) => `(() => {
+  const g = globalThis;
+  if (g.__earshotBench) return 'already';
+  const stats = { portMessages: 0, portBytes: 0, sendMessages: 0, sendBytes: 0, storageWrites: 0, storageBytes: 0 };
+  g.__earshotBench = stats;
+  const size = (m) => { try { return (JSON.stringify(m) ?? '').length; } catch { return 0; } };
+  const c = g.chrome;
+  if (${ports}) {
+    // Runs after the extension's own listeners, before anything is posted (the first post waits on a promise).
+    c.runtime.onConnect.addListener((port) => {
+      const post = port.postMessage;
+      port.postMessage = function (message) { stats.portMessages += 1; stats.portBytes += size(message); return post.call(this, message); };
+      port.onMessage.addListener((message) => { stats.portMessages += 1; stats.portBytes += size(message); });
+    });
+  }
+  // Looked up at call time by webextension-polyfill and @webext-core/messaging alike.
+  const send = c.runtime.sendMessage;
+  c.runtime.sendMessage = function (...args) {
+    const message = typeof args[0] === 'string' ? args[1] : args[0];
+    stats.sendMessages += 1; stats.sendBytes += size(message);
+    return send.apply(this, args);
+  };
+  const area = c.storage && c.storage.session;
+  if (area) {
+    const set = area.set;
+    area.set = function (items, ...rest) {
+      stats.storageWrites += 1; stats.storageBytes += size(items);
+      return set.call(this, items, ...rest);
+    };
+  }
+  return 'ok';
+})()`;
+
+/** Name of the port the engine host opens to the background (builds that link by port). */
+const ENGINE_PORT_NAME = 'earshot:engine';
+
+const RESET = `(() => { const s = globalThis.__earshotBench; for (const k of Object.keys(s)) s[k] = 0; return true; })()`;
+const READ = `(() => ({ ...globalThis.__earshotBench }))()`;
+
+interface Probe {
+  name: string;
+  evaluate<T>(expression: string): Promise<T>;
+}
+
+export async function benchPorts(options: { seconds?: number; extensionDir?: string } = {}): Promise<PortsFigures> {
+  const seconds = options.seconds ?? 20;
+  const extensionDir = resolve(options.extensionDir ?? CHROME_E2E_OUT);
+  const lab = await startLab({ sipPort: 0, httpPort: 0, quiet: process.env.EARSHOT_BENCH_VERBOSE !== '1' });
+  const dir = mkdtempSync(join(tmpdir(), 'earshot-bench-ports-'));
+  const s = await launchChromium({ extensionDir, fakeAudio: toneWav(dir, 900, 60) });
+  const attached: TargetSession[] = [];
+  try {
+    await s.worker.evaluate(instrument(true));
+    // The offscreen document was made at the worker's start, before the counters. Where it links by a
+    // port, close it once: the background sees the port close and makes a new one (what a crashed
+    // document gets), whose port is then counted. Older builds link by sendMessage, counted anywhere.
+    const offscreenScript = readdirSync(join(extensionDir, 'chunks')).filter((f) => f.startsWith('offscreen-'));
+    const byPort = offscreenScript.some((f) => readFileSync(join(extensionDir, 'chunks', f), 'utf8').includes(ENGINE_PORT_NAME));
+    if (byPort) await s.worker.evaluate(`chrome.offscreen.closeDocument()`);
+    await storeSettings(s.worker, labSettings(lab));
+    const panel: Page = await s.context.newPage();
+    await panel.goto(`chrome-extension://${s.extensionId}/sidepanel.html`);
+    await until(() => panel.locator('.earshot-reg-label').textContent().then((t) => t === 'Ready'), 20_000, 'Ready');
+    const portal = await s.context.newPage();
+    await signIn(portal, lab.httpUrl, '2001');
+
+    const cdp = await browserSession(s.context);
+    const offscreenTarget = await until(async () => (await targets(cdp)).find((t) => t.url.endsWith('/offscreen.html')), 10_000, 'the offscreen document');
+    const offscreen = await TargetSession.attach(cdp, offscreenTarget);
+    attached.push(offscreen);
+    const probes: Probe[] = [
+      { name: 'service worker', evaluate: (e) => s.worker.evaluate(e) },
+      { name: 'offscreen document', evaluate: (e) => offscreen.evaluate(e) },
+      { name: 'side panel', evaluate: (e) => panel.evaluate(e) },
+      { name: 'portal content script', evaluate: (e) => evaluateInContentScript(portal, s.extensionId, e) },
+    ];
+    for (const probe of probes.slice(1)) await probe.evaluate(instrument(false));
+
+    // A live session: the real click on the portal's icon, then Listen until audio is heard.
+    await portal.bringToFront();
+    const clickedAt = await clickIcon(portal, '1001');
+    await until(async () => {
+      const value = Number(await panel.locator('.earshot-panel').getAttribute('data-heard-at'));
+      return value > clickedAt ? value : undefined;
+    }, 20_000, 'Earshot hearing the call');
+    await panel.bringToFront();
+
+    for (const probe of probes) await probe.evaluate(RESET);
+    const started = Date.now();
+    await new Promise((r) => setTimeout(r, seconds * 1000));
+    const contexts: ContextTraffic[] = [];
+    for (const probe of probes) contexts.push({ context: probe.name, ...(await probe.evaluate<Omit<ContextTraffic, 'context'>>(READ)) });
+    const elapsed = (Date.now() - started) / 1000;
+    const sum = (key: keyof Omit<ContextTraffic, 'context'>) => contexts.reduce((n, c) => n + c[key], 0);
+    await panel.getByRole('button', { name: 'Hang up' }).click();
+    return {
+      extensionDir,
+      seconds: elapsed,
+      contexts,
+      bytesPerSecond: (sum('portBytes') + sum('sendBytes')) / elapsed,
+      messagesPerSecond: (sum('portMessages') + sum('sendMessages')) / elapsed,
+      storageWritesPerSecond: sum('storageWrites') / elapsed,
+      storageBytesPerSecond: sum('storageBytes') / elapsed,
+    };
+  } finally {
+    for (const t of attached) await t.detach();
+    await s.close();
+    await lab.close();
+  }
+}
+
+/** Lines for docs/BENCHMARKS.md: one table of the run. */
+export function portsTable(figures: PortsFigures, label: string): string[] {
+  const f = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(1));
+  const per = (n: number) => f(n / figures.seconds);
+  const lines = [
+    `**${label}** (${figures.seconds.toFixed(1)} s of Listen): ${f(figures.bytesPerSecond)} bytes/s over ports and sendMessage (${f(figures.messagesPerSecond)} messages/s); storage.session ${figures.storageWritesPerSecond.toFixed(2)} writes/s (${f(figures.storageBytesPerSecond)} bytes/s).`,
+    '',
+    '| context (sender) | port messages/s | port bytes/s | sendMessage/s | sendMessage bytes/s | storage.session writes/s | bytes written/s |',
+    '|---|---|---|---|---|---|---|',
+  ];
+  for (const c of figures.contexts) {
+    lines.push(`| ${c.context} | ${per(c.portMessages)} | ${per(c.portBytes)} | ${per(c.sendMessages)} | ${per(c.sendBytes)} | ${(c.storageWrites / figures.seconds).toFixed(2)} | ${per(c.storageBytes)} |`);
+  }
+  lines.push('');
+  return lines;
+}
+
+// `tsx bench/ports.ts [--dir BUILD] [--seconds N]`: this part alone, printed (default: the e2e Chrome build).
+if (process.argv[1]?.endsWith('bench/ports.ts')) {
+  const arg = (name: string) => {
+    const i = process.argv.indexOf(name);
+    return i > 0 ? process.argv[i + 1] : undefined;
+  };
+  const figures = await benchPorts({
+    ...(arg('--dir') ? { extensionDir: arg('--dir') } : {}),
+    ...(arg('--seconds') ? { seconds: Number(arg('--seconds')) } : {}),
+  });
+  console.log(JSON.stringify(figures, null, 1));
+  console.log(portsTable(figures, arg('--label') ?? 'this build').join('\n'));
+  // @roamhq/wrtc's finalizers crash Node at a natural exit.
+  process.exit(0);
+}
