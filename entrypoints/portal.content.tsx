@@ -10,8 +10,14 @@ import { browser } from 'wxt/browser';
 import { ContentScriptContext } from 'wxt/utils/content-script-context';
 import { IN_PAGE_CSS, InPagePanel } from '@/components/app/in-page-panel';
 import { MONITOR_PANEL_CSS } from '@/components/monitor/monitor-panel-css';
-import { messenger, STATE_PORT_NAME } from '@/lib/messaging/protocol';
-import { contentCommandSender, reportVisibleAgents, requestStartFromClick } from '@/lib/messaging/senders-client';
+import { STATE_PORT_NAME } from '@/lib/messaging/protocol';
+import {
+  contentCommandSender,
+  reportVisibleAgents,
+  requestOpenPanel,
+  requestPortalConfig,
+  requestStartFromClick,
+} from '@/lib/messaging/senders-client';
 import { createStateClient, type PortLike } from '@/lib/messaging/state-port';
 import { canStartMonitoring } from '@/lib/monitor/rules';
 import { isLive } from '@/lib/monitor/session-machine';
@@ -54,10 +60,7 @@ export default defineContentScript({
     });
     ctx.onInvalidated(() => lifetime.check());
 
-    const config = await messenger.sendMessage('cs-to-bg:portal-config').catch((error: unknown) => ({
-      ok: false as const,
-      reason: String(error),
-    }));
+    const config = await requestPortalConfig();
     // A newer copy may have taken over while we waited.
     if (lifetime.check()) return;
     if (!config.ok) {
@@ -116,7 +119,9 @@ export default defineContentScript({
       isOnCall,
       onActivate: (agent, event) => {
         // Open the browser's panel first: Chrome keeps the click's gesture only for the first call.
-        void messenger.sendMessage('cs-to-bg:open-panel').catch(() => undefined);
+        void requestOpenPanel().then((result) => {
+          if (!result.ok) console.warn(`[earshot] could not open the side panel: ${result.reason}`);
+        });
         panelOpen = true;
         draw();
         void requestStartFromClick(event, agent.extension, agent.name).then((result) => {

@@ -1,13 +1,11 @@
 // Chrome's offscreen document: hosts the phone engine (the MV3 service worker
 // has no RTCPeerConnection, getUserMedia or audio output). Thin glue only.
-import { messenger } from '@/lib/messaging/protocol';
-import type { SenderInfo } from '@/lib/messaging/senders';
 import { ElementAudioOutput, WebAudioSilentSource } from '@/lib/phone/audio';
 import { PhoneEngine } from '@/lib/phone/engine';
 import { defaultMonitorLogic } from '@/lib/phone/monitor-logic-default';
 import { UserMediaMicrophoneProvider } from '@/lib/phone/microphone';
-import { hostEngineInOffscreen } from '@/lib/platform/offscreen-engine-host';
-import { extensionBaseUrl, runtimeId } from '@/lib/platform/runtime';
+import { hostEngineOverPort } from '@/lib/platform/offscreen-engine-host';
+import { connectPort } from '@/lib/platform/ports';
 
 const engine = new PhoneEngine({
   logic: defaultMonitorLogic,
@@ -17,11 +15,5 @@ const engine = new PhoneEngine({
   silence: new WebAudioSilentSource(),
 });
 
-const handle = hostEngineInOffscreen({
-  engine,
-  sendEvent: (event) => messenger.sendMessage('engine-to-bg:event', event),
-  runtimeId: runtimeId(),
-  extensionBaseUrl: extensionBaseUrl(),
-});
-
-messenger.onMessage('bg-to-engine:command', (message) => handle(message.data, message.sender as SenderInfo));
+// One long-lived port to the background; it reconnects (waking the worker) when the worker stops.
+hostEngineOverPort({ engine, connect: connectPort });

@@ -41,8 +41,6 @@ export const contentStartPayloadSchema = startPayloadSchema;
 
 export const setModePayloadSchema = z.strictObject({ mode: modeSchema });
 export const monitorExtensionPayloadSchema = z.strictObject({ extension: dtmfExtensionSchema });
-/** Messages without data: undefined or an empty object. */
-export const emptyPayloadSchema = z.union([z.undefined(), z.null(), z.strictObject({})]);
 
 export const agentDialogStateSchema = z.enum(['idle', 'early', 'confirmed', 'terminated', 'unknown']);
 
@@ -56,6 +54,22 @@ export const visibleAgentSchema = z.strictObject({
 export const reportAgentsPayloadSchema = z.strictObject({
   agents: z.array(visibleAgentSchema).check(z.maxLength(500)),
 });
+
+/**
+ * The one command message every UI sends the background (`command`), one
+ * variant per thing asked. Who may send which is {@link COMMAND_ROLES}
+ * (protocol.ts), checked by the router against the sender the browser names.
+ */
+export const commandSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('start'), ...contentStartPayloadSchema.shape }),
+  z.strictObject({ type: z.literal('set-mode'), ...setModePayloadSchema.shape }),
+  z.strictObject({ type: z.literal('hangup') }),
+  z.strictObject({ type: z.literal('monitor-extension'), ...monitorExtensionPayloadSchema.shape }),
+  z.strictObject({ type: z.literal('export-log') }),
+  z.strictObject({ type: z.literal('report-agents'), ...reportAgentsPayloadSchema.shape }),
+  z.strictObject({ type: z.literal('open-panel') }),
+  z.strictObject({ type: z.literal('portal-config') }),
+]);
 
 // ---- State (snapshot) schemas: the engine's events and the UI's snapshots ----
 
@@ -121,6 +135,34 @@ export const earshotStateSchema = z.object({
   log: z.array(logEntrySchema),
 });
 
+/** A snapshot on a UI's port: the whole state but its log, which comes as appends ({@link logAppendSchema}). */
+export const stateSnapshotSchema = z.omit(earshotStateSchema, { log: true });
+
+/** New log entries; `reset` replaces the UI's copy (first message on a port, or entries it missed). */
+export const logAppendSchema = z.strictObject({
+  type: z.literal('log'),
+  reset: z.boolean(),
+  entries: z.array(logEntrySchema),
+  /** How many entries the UI keeps (settings.auditRetention). */
+  limit: z.int().check(z.positive()),
+});
+
+/** The level meter of the session shown, a few times a second: its own small topic. */
+export const levelsMessageSchema = z.strictObject({
+  type: z.literal('levels'),
+  /** The snapshot revision the levels belong to. */
+  revision: z.int().check(z.nonnegative()),
+  session: z.string(),
+  levels: z.object({ heard: z.number(), sent: z.number() }),
+});
+
+/** Everything the background posts on a UI's state port. */
+export const statePortMessageSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('snapshot'), state: stateSnapshotSchema }),
+  logAppendSchema,
+  levelsMessageSchema,
+]);
+
 /** What the engine reports (lib/phone/engine-api.ts). */
 export const engineEventSchema = z.object({
   type: z.literal('state'),
@@ -178,6 +220,19 @@ export const engineCommandSchema = z.discriminatedUnion('type', [
     volume: z.optional(z.number()),
   }),
   z.object({ type: z.literal('sync') }),
+]);
+
+/** Background → engine host, on the engine port: a command, answered by a `result` with the same id. */
+export const toEngineHostSchema = z.strictObject({ type: z.literal('command'), id: z.int(), command: engineCommandSchema });
+
+/** Engine host → background, on the engine port. */
+export const fromEngineHostSchema = z.discriminatedUnion('type', [
+  /** First message on every connection; `fresh`: this engine was never configured (a new document). */
+  z.strictObject({ type: z.literal('hello'), fresh: z.boolean() }),
+  z.strictObject({ type: z.literal('result'), id: z.int(), ok: z.boolean(), reason: z.optional(z.string()) }),
+  z.strictObject({ type: z.literal('event'), event: engineEventSchema }),
+  /** Only the session's levels changed since the last event (the other fields are as then). */
+  z.strictObject({ type: z.literal('levels'), session: z.string(), levels: z.object({ heard: z.number(), sent: z.number() }) }),
 ]);
 
 // Compile-time guards: the schemas must produce exactly the contract types.

@@ -89,3 +89,19 @@ export interface LogEntry {
   mode?: Mode;
   text: string;
 }
+
+/** The parts of the state an engine event replaces. */
+type EngineParts = Pick<EarshotState, 'registration' | 'agents' | 'session' | 'microphone'>;
+
+const withoutLevels = (state: EngineParts) =>
+  JSON.stringify([state.registration, state.agents, state.microphone, state.session && { ...state.session, levels: undefined }]);
+
+/**
+ * True when `next` differs from `previous` in the session's levels alone (and
+ * brings no log entries): the change that goes on the levels topic, is not
+ * persisted, and bumps no revision.
+ */
+export function onlyLevelsChanged(previous: EngineParts, next: EngineParts & { newLog?: readonly LogEntry[] }): boolean {
+  if ((next.newLog?.length ?? 0) > 0 || !previous.session || !next.session) return false;
+  return previous.session.id === next.session.id && withoutLevels(previous) === withoutLevels(next);
+}
