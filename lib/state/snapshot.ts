@@ -1,94 +1,106 @@
-import type { Mode, Scope } from '../monitor/modes';
-import type { SessionStatus } from '../monitor/session-machine';
+// zod/mini: the same checks as zod, tree-shakable (the content script checks snapshots too).
+import { z } from 'zod/mini';
+import { MODES, SCOPES } from '../monitor/modes';
+import { SESSION_STATUSES } from '../monitor/session-machine';
 
-/**
+/*
  * The one state snapshot every UI renders from. State flows one way:
- * engine → coordinator (background) → every UI, always as a whole snapshot.
- * UIs send commands; they never hold the truth.
+ * engine → coordinator (background) → every UI. UIs send commands; they never
+ * hold the truth. Each type is inferred from its schema, which every
+ * receiving end checks (lib/messaging).
  */
-export interface EarshotState {
-  /** Bumped on every change; UIs drop snapshots older than the one they show. */
-  revision: number;
-  configured: boolean;
-  registration: RegistrationState;
-  /** Who is signed in to the PBX (from settings / portal), and what they may do. */
-  user: UserState;
-  /** Agents whose call state Earshot knows, keyed by extension. */
-  agents: Record<string, AgentCallState>;
-  /** The current (or last ended/failed) monitor session; null when none yet. */
-  session: SessionSnapshot | null;
-  microphone: MicrophoneState;
-  /** Newest last; bounded by settings.auditRetention. */
-  log: LogEntry[];
-}
 
-export type RegistrationStatus =
-  | 'unconfigured'
-  | 'connecting'
-  | 'registered'
-  | 'reconnecting'
-  | 'failed';
+export const modeSchema = z.enum(MODES);
 
-export interface RegistrationState {
-  status: RegistrationStatus;
+export const registrationStatusSchema = z.enum(['unconfigured', 'connecting', 'registered', 'reconnecting', 'failed']);
+export type RegistrationStatus = z.infer<typeof registrationStatusSchema>;
+
+export const registrationSchema = z.object({
+  status: registrationStatusSchema,
   /** Plain-language reason for failed/reconnecting, e.g. "The PBX refused the password (401)". */
-  message?: string;
+  message: z.optional(z.string()),
   /** ms epoch of the last status change. */
-  since: number;
-}
+  since: z.number(),
+});
+export type RegistrationState = z.infer<typeof registrationSchema>;
 
-export interface UserState {
-  extension?: string;
-  displayName?: string;
-  scope?: Scope;
+/** Who is signed in to the PBX (from settings / portal), and what they may do. */
+export const userSchema = z.object({
+  extension: z.optional(z.string()),
+  displayName: z.optional(z.string()),
+  scope: z.optional(z.enum(SCOPES)),
   /** Per-user grant for DTMF monitoring (tapping code), besides Office Managers. */
-  dtmfMonitoringGranted: boolean;
-}
+  dtmfMonitoringGranted: z.boolean(),
+});
+export type UserState = z.infer<typeof userSchema>;
 
-export type AgentDialogState = 'idle' | 'early' | 'confirmed' | 'terminated' | 'unknown';
+export const agentDialogStateSchema = z.enum(['idle', 'early', 'confirmed', 'terminated', 'unknown']);
+export type AgentDialogState = z.infer<typeof agentDialogStateSchema>;
 
-export interface AgentCallState {
-  extension: string;
-  name?: string;
-  dialog: AgentDialogState;
+export const agentCallStateSchema = z.object({
+  extension: z.string(),
+  name: z.optional(z.string()),
+  dialog: agentDialogStateSchema,
   /** The other party of the agent's call, remembered from the early NOTIFY; undefined = unknown. */
-  remote?: { uri: string; display?: string; onNet: boolean };
+  remote: z.optional(z.object({ uri: z.string(), display: z.optional(z.string()), onNet: z.boolean() })),
   /** ms epoch when the call was confirmed. */
-  since?: number;
-}
+  since: z.optional(z.number()),
+});
+export type AgentCallState = z.infer<typeof agentCallStateSchema>;
 
 export type { SessionStatus } from '../monitor/session-machine';
 
-export interface SessionSnapshot {
-  id: string;
-  agent: { extension: string; name?: string };
-  status: SessionStatus;
+const availabilitySchema = z.object({ allowed: z.boolean(), reason: z.optional(z.string()) });
+
+export const sessionSchema = z.object({
+  id: z.string(),
+  agent: z.object({ extension: z.string(), name: z.optional(z.string()) }),
+  status: z.enum(SESSION_STATUSES),
   /** Mode the PBX is in now (confirmed by the engine). */
-  mode: Mode;
+  mode: modeSchema,
   /** Mode last asked for, while a switch is under way. */
-  pendingMode?: Mode;
+  pendingMode: z.optional(modeSchema),
   /** Availability of each mode with the reason when not available. */
-  availability: Record<Mode, { allowed: boolean; reason?: string }>;
+  availability: z.object({ listen: availabilitySchema, whisper: availabilitySchema, barge: availabilitySchema }),
   /** ms epoch the call was answered (timer base). */
-  startedAt?: number;
-  /** ms epoch the first audio of the call was heard. */
-  heardAt?: number;
-  endedAt?: number;
+  startedAt: z.optional(z.number()),
+  /** ms epoch the first audio of the call was heard (the engine watches for it every 20 ms). */
+  heardAt: z.optional(z.number()),
+  endedAt: z.optional(z.number()),
   /** Plain-language message for failed/reconnecting/ended-by-PBX. */
-  message?: string;
-  /** 0..1 levels, refreshed a few times a second while active. */
-  levels: { heard: number; sent: number };
-}
+  message: z.optional(z.string()),
+  /** 0..1 levels, refreshed a few times a second while active (their own topic on the UI ports). */
+  levels: z.object({ heard: z.number(), sent: z.number() }),
+});
+export type SessionSnapshot = z.infer<typeof sessionSchema>;
 
-export type MicrophoneState = 'not-needed' | 'unknown' | 'granted' | 'denied';
+export const microphoneSchema = z.enum(['not-needed', 'unknown', 'granted', 'denied']);
+export type MicrophoneState = z.infer<typeof microphoneSchema>;
 
-export interface LogEntry {
-  at: number;
-  kind: 'start' | 'mode' | 'end' | 'error' | 'info';
-  agent?: string;
-  mode?: Mode;
-  text: string;
-}
+export const logEntrySchema = z.object({
+  at: z.number(),
+  kind: z.enum(['start', 'mode', 'end', 'error', 'info']),
+  agent: z.optional(z.string()),
+  mode: z.optional(modeSchema),
+  text: z.string(),
+});
+export type LogEntry = z.infer<typeof logEntrySchema>;
+
+export const earshotStateSchema = z.object({
+  /** Bumped on every change but the levels; UIs drop snapshots older than the one they show. */
+  revision: z.int().check(z.nonnegative()),
+  configured: z.boolean(),
+  registration: registrationSchema,
+  user: userSchema,
+  /** Agents whose call state Earshot knows, keyed by extension. */
+  agents: z.record(z.string(), agentCallStateSchema),
+  /** The current (or last ended/failed) monitor session; null when none yet. */
+  session: z.nullable(sessionSchema),
+  microphone: microphoneSchema,
+  /** Newest last; bounded by settings.auditRetention. */
+  log: z.array(logEntrySchema),
+});
+export type EarshotState = z.infer<typeof earshotStateSchema>;
 
 /** The parts of the state an engine event replaces. */
 type EngineParts = Pick<EarshotState, 'registration' | 'agents' | 'session' | 'microphone'>;
