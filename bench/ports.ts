@@ -107,8 +107,9 @@ export async function benchPorts(options: { seconds?: number; extensionDir?: str
     // The offscreen document was made at the worker's start, before the counters. Where it links by a
     // port, close it once: the background sees the port close and makes a new one (what a crashed
     // document gets), whose port is then counted. Older builds link by sendMessage, counted anywhere.
-    const offscreenScript = readdirSync(join(extensionDir, 'chunks')).filter((f) => f.startsWith('offscreen-'));
-    const byPort = offscreenScript.some((f) => readFileSync(join(extensionDir, 'chunks', f), 'utf8').includes(ENGINE_PORT_NAME));
+    const scripts = [join(extensionDir, 'background.js'), ...readdirSync(join(extensionDir, 'chunks')).map((f) => join(extensionDir, 'chunks', f))];
+    const byPort = scripts.some((file) => readFileSync(file, 'utf8').includes(ENGINE_PORT_NAME));
+    if (process.env.EARSHOT_BENCH_VERBOSE === '1') console.log(`bench: engine link by ${byPort ? 'port (document re-made once)' : 'sendMessage'}`);
     if (byPort) await s.worker.evaluate(`chrome.offscreen.closeDocument()`);
     await storeSettings(s.worker, labSettings(lab));
     const panel: Page = await s.context.newPage();

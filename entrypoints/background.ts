@@ -29,7 +29,11 @@ export default defineBackground(() => {
   let linkError = (message: string) => console.warn(`[earshot] ${message}`);
   const offscreen = import.meta.env.FIREFOX
     ? undefined
-    : new OffscreenEngineLink({ documents: chromeOffscreenDocuments(), onLinkError: (message) => linkError(message) });
+    : new OffscreenEngineLink({
+        documents: chromeOffscreenDocuments(),
+        wake: () => messenger.sendMessage('engine-connect'),
+        onLinkError: (message) => linkError(message),
+      });
   const link: EngineLink = import.meta.env.FIREFOX ? createInPageEngineLink() : (offscreen as OffscreenEngineLink);
   const coordinator = new Coordinator({ link, store: sessionStore<PersistedCoordinator>('earshot:coordinator') });
   linkError = (message) => {

@@ -10,6 +10,7 @@ import type { commandSchema, fromEngineHostSchema, statePortMessageSchema, toEng
  *   UI (content script, side panel, options) ──`command` (sendMessage)──▶ background
  *   background ──state port `earshot:state` (one per UI)──▶ UI: snapshot, log appends, levels
  *   engine host (Chrome offscreen document) ◀──engine port `earshot:engine`──▶ background
+ *     (opened by the host; a restarted worker asks a surviving host for it with `engine-connect`)
  *
  * Firefox hosts the engine in the background page itself: no engine port.
  */
@@ -47,9 +48,15 @@ export type AnswerOf<T extends CommandType> = T extends 'export-log'
     ? PortalConfigResult
     : CommandResult;
 
-/** The single one-shot message of the protocol (runtime.sendMessage), handled by the background only. */
+/**
+ * The one-shot messages (runtime.sendMessage, which reaches every extension
+ * page; each has one handling context): UIs' commands to the background, and
+ * the background's request that a surviving engine host open its port (once
+ * per worker start, never per command; the host checks it comes from the worker).
+ */
 export interface ProtocolMap {
   command(data: Command): CommandResult | ExportLogResult | PortalConfigResult;
+  'engine-connect'(): void;
 }
 
 /**

@@ -9,64 +9,57 @@ export interface OffscreenEngineHostOptions {
   engine: PhoneEngineApi;
   /** Opens the engine port to the background (runtime.connect; injected in tests). */
   connect: (name: string) => PortLike;
-  /** Delays before successive reconnect attempts (the last one repeats). */
-  retryDelaysMs?: readonly number[];
-  setTimer?: (callback: () => void, ms: number) => unknown;
   /** Reports what could not be delivered or understood (console, with the cause). */
   onError?: (message: string, cause?: unknown) => void;
 }
 
+/** The host returned by {@link hostEngineOverPort}. */
+export interface EngineHost {
+  /** A restarted worker asks for the port (the sender already checked: our worker). */
+  wake(): void;
+  close(): void;
+}
+
 /**
- * The offscreen document's side of the engine port: it opens the port (the
- * background listens; only our offscreen document is accepted there), says
- * hello (fresh while the engine was never configured), runs each checked
- * command and answers it, and sends every engine event back — a levels-only
- * message when nothing else changed. When the port drops (the service worker
- * stopped), it connects again, which wakes the worker, and the next event
- * goes whole.
+ * The offscreen document's side of the engine port. It opens the port as it
+ * loads, when the engine has an event to deliver and no port is open (which
+ * wakes a stopped worker; an idle engine lets it sleep), and when a restarted
+ * worker asks ({@link EngineHost.wake}). On each port: a hello (fresh while
+ * the engine was never configured), then every checked command run and
+ * answered, and every engine event sent back, as a levels-only message when
+ * nothing else changed.
  */
-export function hostEngineOverPort(options: OffscreenEngineHostOptions): { close(): void } {
-  const delays = options.retryDelaysMs ?? [0, 250, 1000, 3000];
-  const setTimer = options.setTimer ?? ((cb: () => void, ms: number) => setTimeout(cb, ms));
+export function hostEngineOverPort(options: OffscreenEngineHostOptions): EngineHost {
   const report = options.onError ?? ((message: string, cause?: unknown) => console.warn(`[earshot] ${message}`, cause ?? ''));
   let port: PortLike | undefined;
   let configured = false;
-  let attempt = 0;
   let closed = false;
   let sent: EngineEvent | undefined;
   let latest: EngineEvent | undefined;
+  /** Log entries made while no port was open: they ride with the next event. */
+  let pendingLog: EngineEvent['newLog'] = [];
 
   const post = (target: PortLike, message: FromEngineHost): boolean => {
     try {
       target.postMessage(message);
       return true;
     } catch (error) {
-      report('could not post to the background (it reconnects)', error);
+      report('could not post to the background', error);
       return false;
     }
   };
 
-  const sendEvent = (event: EngineEvent) => {
-    latest = event;
-    if (!port) return;
+  const deliver = (target: PortLike, event: EngineEvent) => {
     const session = event.session;
-    if (sent && session && onlyLevelsChanged(sent, event)) {
-      if (post(port, { type: 'levels', session: session.id, levels: session.levels })) sent = event;
-      return;
+    const message: FromEngineHost =
+      sent && session && onlyLevelsChanged(sent, event) ? { type: 'levels', session: session.id, levels: session.levels } : { type: 'event', event };
+    if (post(target, message)) {
+      sent = event;
+      pendingLog = [];
     }
-    if (post(port, { type: 'event', event })) sent = event;
   };
 
-  function open(): void {
-    if (closed) return;
-    let current: PortLike;
-    try {
-      current = options.connect(ENGINE_PORT_NAME);
-    } catch (error) {
-      report('could not open the engine port', error);
-      retry();
-      return;
-    }
+  function use(current: PortLike): void {
     port = current;
     sent = undefined;
     current.onMessage.addListener((raw) => {
@@ -75,7 +68,6 @@ export function hostEngineOverPort(options: OffscreenEngineHostOptions): { close
         report(`dropped a malformed engine command: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
         return;
       }
-      attempt = 0;
       const { id, command } = parsed.data;
       if (command.type === 'configure') configured = true;
       options.engine.handle(command).then(
@@ -84,35 +76,36 @@ export function hostEngineOverPort(options: OffscreenEngineHostOptions): { close
       );
     });
     current.onDisconnect.addListener(() => {
-      if (port !== current) return;
-      port = undefined;
-      retry();
+      // The worker stopped (or replaced this port): the next event opens a new one.
+      if (port === current) port = undefined;
     });
     post(current, { type: 'hello', fresh: !configured });
     // What the engine reported while no port was open goes now, whole.
-    if (latest) {
-      const log = pendingLog;
-      pendingLog = [];
-      sendEvent({ ...latest, newLog: log });
+    if (latest) deliver(current, { ...latest, newLog: pendingLog });
+  }
+
+  function open(): void {
+    if (closed) return;
+    try {
+      use(options.connect(ENGINE_PORT_NAME));
+    } catch (error) {
+      report('could not open the engine port (the next event tries again)', error);
     }
   }
 
-  function retry(): void {
-    if (closed) return;
-    const delay = delays[Math.min(attempt, delays.length - 1)] ?? 1000;
-    attempt += 1;
-    setTimer(open, delay);
-  }
-
-  let pendingLog: EngineEvent['newLog'] = [];
   options.engine.onEvent((event) => {
-    // Log entries made while no port was open are not lost: they ride with the next event.
-    const merged = pendingLog.length > 0 ? { ...event, newLog: [...pendingLog, ...event.newLog] } : event;
-    pendingLog = port ? [] : merged.newLog;
-    sendEvent(merged);
+    latest = event;
+    pendingLog = [...pendingLog, ...event.newLog];
+    if (port) deliver(port, { ...event, newLog: pendingLog });
+    else open();
   });
   open();
   return {
+    wake() {
+      // Already linked (the worker asked before it heard our hello): say hello again on that port.
+      if (port) post(port, { type: 'hello', fresh: !configured });
+      else open();
+    },
     close() {
       closed = true;
       port?.disconnect();

@@ -44,6 +44,11 @@ export function chromeOffscreenDocuments(path = OFFSCREEN_PATH): OffscreenDocume
 
 export interface OffscreenEngineLinkOptions {
   documents: OffscreenDocuments;
+  /**
+   * Asks a document that exists to open its engine port (the one `engine-connect` message, sent only
+   * when this worker finds a document without a port: it was restarted). Injected in tests.
+   */
+  wake: () => Promise<void>;
   /** How long to wait for a document's engine port after finding or creating it. */
   connectTimeoutMs?: number;
   /** Something went wrong on the link outside any command's answer (logged and shown by the caller). */
@@ -57,16 +62,21 @@ interface Pending {
 
 /**
  * Chrome: the coordinator's {@link EngineLink} to the engine in the offscreen
- * document, over one long-lived port the document opens (`earshot:engine`;
- * hand each accepted one to {@link attach}). Commands are numbered and
- * answered on the port; events come back on it.
+ * document, over one long-lived port (`earshot:engine`). Commands are
+ * numbered and answered on the port; events come back on it.
+ *
+ * The document opens it (hand each accepted one to {@link attach}): as it
+ * loads, when it has an event to deliver and no port is open (that wakes a
+ * stopped worker), and when a restarted worker that needs the engine finds
+ * the document without a port and asks once ({@link OffscreenEngineLinkOptions.wake}).
+ * An idle engine never wakes an idle worker. The newest port is the link.
  *
  * The document is found or created only while no port is open (one shared
- * promise guards concurrent `createDocument`). A port that closes is a
- * document gone (crashed, closed): while the engine is configured, the link
- * makes a new one at once. A new engine says `fresh` in its hello: the last
- * `configure` and `watch` are replayed to it before anything else. After the
- * service worker restarts, the surviving document reconnects by itself.
+ * promise guards concurrent `createDocument`). A port that closes while the
+ * document lives is a worker gone; seen from here it is a document gone
+ * (crashed, closed): while the engine is configured, the link makes a new one
+ * at once. A new engine says `fresh` in its hello: the last `configure` and
+ * `watch` are replayed to it before anything else.
  */
 export class OffscreenEngineLink implements EngineLink {
   private readonly listeners = new Set<(event: EngineEvent) => void>();
@@ -109,13 +119,14 @@ export class OffscreenEngineLink implements EngineLink {
         return;
       }
       const message = parsed.data;
-      if (message.type === 'hello' || !hello) {
-        if (message.type !== 'hello' || hello) {
-          this.options.onLinkError?.(`The phone engine sent ${message.type} out of turn; dropped.`);
-          return;
-        }
+      if (message.type === 'hello') {
+        // A second hello on the port already in use answers a wake this worker sent meanwhile: nothing to do.
         hello = true;
-        this.adopt(port, message.fresh);
+        if (this.port !== port) this.adopt(port, message.fresh);
+        return;
+      }
+      if (!hello) {
+        this.options.onLinkError?.(`The phone engine sent ${message.type} before its hello; dropped.`);
         return;
       }
       this.receive(message);
@@ -138,9 +149,13 @@ export class OffscreenEngineLink implements EngineLink {
 
   private adopt(port: PortLike, fresh: boolean): void {
     if (this.port && this.port !== port) {
-      // Only one engine: a second document (never expected) is refused.
-      port.disconnect();
-      return;
+      // The document opened a new one (its old one went with a worker this one never heard from).
+      const replaced = this.port;
+      this.port = undefined;
+      const error = new Error('The link to the phone engine was re-made; try again.');
+      for (const waiter of this.pending.values()) waiter.reject(error);
+      this.pending.clear();
+      replaced.disconnect();
     }
     this.port = port;
     if (fresh) {
@@ -213,8 +228,12 @@ export class OffscreenEngineLink implements EngineLink {
           });
           timer = setTimeout(() => reject(new Error(`The phone engine did not connect within ${timeout / 1000} s.`)), timeout);
         });
-        if (!(await this.options.documents.exists())) {
+        if (await this.options.documents.exists()) {
+          // A document from before this worker: ask it for its port (it answers with its hello).
+          await this.options.wake();
+        } else {
           try {
+            // A new document opens its port as it loads.
             await this.options.documents.create();
           } catch (error) {
             // Another caller (an earlier worker instance) created it in between.

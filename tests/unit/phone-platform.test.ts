@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { EngineCommand, EngineEvent } from '../../lib/phone/engine-api';
 import type { PhoneEngineApi } from '../../lib/phone/engine';
 import { InPageEngineLink } from '../../lib/platform/in-page-engine-link';
-import { hostEngineOverPort } from '../../lib/platform/offscreen-engine-host';
+import { hostEngineOverPort, type EngineHost } from '../../lib/platform/offscreen-engine-host';
 import { OffscreenEngineLink, type OffscreenDocuments } from '../../lib/platform/offscreen-engine-link';
 import { installPageMicrophoneBridge, offerPageMicrophone, OPEN_SIDEBAR_MESSAGE } from '../../lib/platform/page-microphone';
 import { MicrophoneUnavailableError } from '../../lib/phone/errors';
@@ -60,22 +60,23 @@ const base = 'chrome-extension://abc/';
 
 /**
  * FAKE offscreen documents (unit test only): creating one starts a host over
- * a FAKE engine, whose engine port is handed to the link as the background's
- * onConnect would; closing one drops its port.
+ * a FAKE engine, whose engine port reaches whoever `route` names (the link,
+ * as the background's onConnect would); closing one drops its port.
  */
 function fakeDocuments(link: () => OffscreenEngineLink) {
   const calls: string[] = [];
-  let doc: { engine: FakeEngine; host: { close(): void } } | undefined;
+  let doc: { engine: FakeEngine; host: EngineHost } | undefined;
+  let route: (receiver: FakeEnd) => void = (receiver) => link().attach(receiver);
   const start = () => {
     const engine = new FakeEngine();
     const host = hostEngineOverPort({
       engine,
       connect: (name) => {
         const { opener, receiver } = portPair(name, { id: 'abc', url: `${base}offscreen.html` });
-        link().attach(receiver);
+        route(receiver);
         return opener;
       },
-      setTimer: () => undefined,
+      onError: () => undefined,
     });
     doc = { engine, host };
   };
@@ -90,13 +91,25 @@ function fakeDocuments(link: () => OffscreenEngineLink) {
       start();
     },
   };
+  /** The worker's one engine-connect message: reaches the document's host, if there is one. */
+  const wake = async () => {
+    if (!doc) throw new Error('Could not establish connection. Receiving end does not exist.');
+    doc.host.wake();
+  };
   return {
     documents,
+    wake,
     calls,
-    /** A document that survived a worker restart: its engine was configured before. */
-    survive: () => {
+    /** A document that an earlier worker configured before it stopped. */
+    async survive() {
+      const old: FakeEnd[] = [];
+      route = (receiver) => old.push(receiver);
       start();
-      doc?.engine.commands.push({ type: 'configure', config: null });
+      old[0]?.postMessage({ type: 'command', id: 1, command: { type: 'configure', config: null } });
+      await settle();
+      old[0]?.disconnect();
+      await settle();
+      route = (receiver) => link().attach(receiver);
     },
     engine: () => doc?.engine,
     close: () => {
@@ -109,7 +122,7 @@ function fakeDocuments(link: () => OffscreenEngineLink) {
 function linkWithDocuments() {
   const holder: { link?: OffscreenEngineLink } = {};
   const docs = fakeDocuments(() => holder.link as OffscreenEngineLink);
-  const link = new OffscreenEngineLink({ documents: docs.documents, connectTimeoutMs: 1000 });
+  const link = new OffscreenEngineLink({ documents: docs.documents, wake: docs.wake, connectTimeoutMs: 1000 });
   holder.link = link;
   return { link, docs };
 }
@@ -124,9 +137,9 @@ describe('OffscreenEngineLink over the engine port (fake offscreen API, fake por
     expect(sent).toContain('hangup');
   });
 
-  it('re-attaches to a surviving document without replaying (service worker restart): one probe, none once linked', async () => {
+  it('asks a surviving document for its port, without replaying (service worker restart): one probe, none once linked', async () => {
     const { link, docs } = linkWithDocuments();
-    docs.survive();
+    await docs.survive();
     docs.engine()?.commands.splice(0);
     await link.send({ type: 'sync' });
     await link.send({ type: 'hangup' });
@@ -163,7 +176,11 @@ describe('OffscreenEngineLink over the engine port (fake offscreen API, fake por
   });
 
   it('a command waiting on a document that never connects fails with a reason', async () => {
-    const link = new OffscreenEngineLink({ documents: { exists: async () => true, create: async () => undefined }, connectTimeoutMs: 20 });
+    const link = new OffscreenEngineLink({
+      documents: { exists: async () => true, create: async () => undefined },
+      wake: async () => undefined,
+      connectTimeoutMs: 20,
+    });
     await expect(link.send({ type: 'sync' })).rejects.toThrow(/did not connect/);
   });
 });
@@ -172,24 +189,22 @@ describe('offscreen engine host (fake ports, fake engine)', () => {
   function hosted() {
     const engine = new FakeEngine();
     const ends: ReturnType<typeof portPair>[] = [];
-    const timers: (() => void)[] = [];
-    hostEngineOverPort({
+    const host = hostEngineOverPort({
       engine,
       connect: (name) => {
         const pair = portPair(name);
         ends.push(pair);
         return pair.opener;
       },
-      setTimer: (callback) => void timers.push(callback),
       onError: () => undefined,
     });
     const background = () => ends.at(-1)?.receiver as FakeEnd;
-    const received = () => {
+    const received = (end: FakeEnd = background()) => {
       const got: unknown[] = [];
-      background().onMessage.addListener((m) => got.push(m));
+      end.onMessage.addListener((m) => got.push(m));
       return got;
     };
-    return { engine, ends, timers, background, received };
+    return { engine, host, ends, background, received };
   }
 
   it('says hello (fresh until configured), validates and runs commands, answers each', async () => {
@@ -215,18 +230,39 @@ describe('offscreen engine host (fake ports, fake engine)', () => {
     expect(got[2]).toEqual({ type: 'levels', session: 's1', levels: { heard: 0.3, sent: 0 } });
   });
 
-  it('reconnects when the worker drops the port, and says it was configured; the next event goes whole', async () => {
+  it('an idle engine lets a stopped worker sleep; its next event opens a new port (hello: configured), whole, with the log kept meanwhile', async () => {
     const h = hosted();
     h.background().postMessage({ type: 'command', id: 1, command: { type: 'configure', config: null } });
     h.engine.emit(live({ heard: 0.1, sent: 0 }));
     await settle();
     h.background().disconnect();
     await settle();
-    expect(h.timers).toHaveLength(1);
-    h.timers[0]?.();
+    expect(h.ends).toHaveLength(1);
+    h.engine.emit({ ...live({ heard: 0.2, sent: 0 }), newLog: [{ at: 1, kind: 'info', text: 'while away' }] });
+    expect(h.ends).toHaveLength(2);
     const got = h.received();
     await settle();
-    expect(got).toEqual([{ type: 'hello', fresh: false }, expect.objectContaining({ type: 'event' })]);
+    expect(got).toEqual([
+      { type: 'hello', fresh: false },
+      expect.objectContaining({ type: 'event', event: expect.objectContaining({ newLog: [{ at: 1, kind: 'info', text: 'while away' }] }) }),
+    ]);
+  });
+
+  it('a restarted worker asks for the port: a new one when there is none, a second hello on the one that is open', async () => {
+    const h = hosted();
+    h.engine.emit(live({ heard: 0.1, sent: 0 }));
+    await settle();
+    h.background().disconnect();
+    await settle();
+    h.host.wake();
+    expect(h.ends).toHaveLength(2);
+    const got = h.received();
+    await settle();
+    expect(got.map((m) => (m as { type: string }).type)).toEqual(['hello', 'event']);
+    h.host.wake();
+    await settle();
+    expect(h.ends).toHaveLength(2);
+    expect(got.at(-1)).toEqual({ type: 'hello', fresh: true });
   });
 });
 
