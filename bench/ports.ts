@@ -180,18 +180,76 @@ export function portsTable(figures: PortsFigures, label: string): string[] {
   return lines;
 }
 
-// `tsx bench/ports.ts [--dir BUILD] [--seconds N]`: this part alone, printed (default: the e2e Chrome build).
+/** Runs of this build (and of a base build, when given) for {@link portsSection}. */
+export interface PortsRuns {
+  after: PortsFigures[];
+  before?: PortsFigures[];
+  /** What the base build is (e.g. a commit). */
+  beforeLabel?: string;
+}
+
+export async function benchPortsRuns(options: { runs?: number; seconds?: number; baseDir?: string; baseLabel?: string } = {}): Promise<PortsRuns> {
+  const runs = options.runs ?? 2;
+  const result: PortsRuns = { after: [] };
+  if (options.baseDir) {
+    result.before = [];
+    result.beforeLabel = options.baseLabel ?? options.baseDir;
+  }
+  for (let i = 0; i < runs; i++) {
+    // Interleaved, so both builds see the same machine load.
+    if (options.baseDir) result.before?.push(await benchPorts({ seconds: options.seconds, extensionDir: options.baseDir }));
+    result.after.push(await benchPorts({ seconds: options.seconds }));
+  }
+  return result;
+}
+
+/** The docs/BENCHMARKS.md section "Ports and storage during a live session". */
+export function portsSection(runs: PortsRuns): string[] {
+  const f = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(1));
+  const each = (rs: PortsFigures[], key: 'bytesPerSecond' | 'messagesPerSecond' | 'storageWritesPerSecond' | 'storageBytesPerSecond') =>
+    rs.map((r) => (key === 'storageWritesPerSecond' ? r[key].toFixed(2) : f(r[key]))).join(', ');
+  const lines = [
+    '## Ports and storage during a live session (real Chromium, the lab, Listen)',
+    '',
+    "A monitor session started by a real click on the portal's icon, the side panel and the in-page panel open, then measured for the stated seconds of Listen (the level meter running). Counted inside the extension by wrappers installed over CDP (`bench/ports.ts`): in the service worker every port opened to it, both ways (every Earshot port has the background at one end; the worker is instrumented before any UI opens, and a build whose engine links by port has its offscreen document re-made once so that port is counted too), and `storage.session.set`; `runtime.sendMessage` in the worker, the offscreen document, the side panel and the content script. Bytes are the JSON text of each message. Each figure is one run; runs alternate between the builds.",
+    '',
+    `Command: \`tsx bench/ports.ts${runs.before ? ' --base <base build>/e2e/chrome-mv3' : ''}\` (part of \`npm run bench\`; \`EARSHOT_BENCH_PORTS_BASE\` names a base build there).`,
+    '',
+    '| build | bytes/s over ports and sendMessage | messages/s | storage.session writes/s | bytes written/s |',
+    '|---|---|---|---|---|',
+  ];
+  if (runs.before && runs.before.length > 0) {
+    lines.push(`| before (${runs.beforeLabel}) | ${each(runs.before, 'bytesPerSecond')} | ${each(runs.before, 'messagesPerSecond')} | ${each(runs.before, 'storageWritesPerSecond')} | ${each(runs.before, 'storageBytesPerSecond')} |`);
+  }
+  lines.push(`| ${runs.before ? 'after (this build)' : 'this build'} | ${each(runs.after, 'bytesPerSecond')} | ${each(runs.after, 'messagesPerSecond')} | ${each(runs.after, 'storageWritesPerSecond')} | ${each(runs.after, 'storageBytesPerSecond')} |`);
+  lines.push('');
+  if (runs.before?.[0]) lines.push(...portsTable(runs.before[0], `Before, first run, per context (${runs.beforeLabel})`));
+  if (runs.after[0]) lines.push(...portsTable(runs.after[0], 'After, first run, per context'));
+  return lines;
+}
+
+// `tsx bench/ports.ts [--dir BUILD] [--seconds N]`: one run of a build (default: the e2e Chrome build), printed.
+// `tsx bench/ports.ts --base BUILD [--base-label TEXT] [--runs N]`: the section, before (BUILD) and after (the e2e build).
 if (process.argv[1]?.endsWith('bench/ports.ts')) {
   const arg = (name: string) => {
     const i = process.argv.indexOf(name);
     return i > 0 ? process.argv[i + 1] : undefined;
   };
-  const figures = await benchPorts({
-    ...(arg('--dir') ? { extensionDir: arg('--dir') } : {}),
-    ...(arg('--seconds') ? { seconds: Number(arg('--seconds')) } : {}),
-  });
-  console.log(JSON.stringify(figures, null, 1));
-  console.log(portsTable(figures, arg('--label') ?? 'this build').join('\n'));
+  const seconds = arg('--seconds') ? Number(arg('--seconds')) : undefined;
+  if (arg('--base')) {
+    const runs = await benchPortsRuns({
+      seconds,
+      baseDir: arg('--base'),
+      baseLabel: arg('--base-label'),
+      ...(arg('--runs') ? { runs: Number(arg('--runs')) } : {}),
+    });
+    console.log(JSON.stringify(runs, null, 1));
+    console.log(portsSection(runs).join('\n'));
+  } else {
+    const figures = await benchPorts({ ...(arg('--dir') ? { extensionDir: arg('--dir') } : {}), ...(seconds ? { seconds } : {}) });
+    console.log(JSON.stringify(figures, null, 1));
+    console.log(portsTable(figures, arg('--label') ?? 'this build').join('\n'));
+  }
   // @roamhq/wrtc's finalizers crash Node at a natural exit.
   process.exit(0);
 }
