@@ -30,6 +30,8 @@ export interface ContextTraffic {
   sendBytes: number;
   storageWrites: number;
   storageBytes: number;
+  /** Service worker only: messages per port (name and opener's path). */
+  ports?: Record<string, number>;
 }
 
 export interface PortsFigures {
@@ -54,7 +56,7 @@ export interface PortsFigures {
 const instrument = (ports: boolean) => `(() => {
   const g = globalThis;
   if (g.__earshotBench) return 'already';
-  const stats = { portMessages: 0, portBytes: 0, sendMessages: 0, sendBytes: 0, storageWrites: 0, storageBytes: 0 };
+  const stats = { portMessages: 0, portBytes: 0, sendMessages: 0, sendBytes: 0, storageWrites: 0, storageBytes: 0, ports: {} };
   g.__earshotBench = stats;
   const size = (m) => { try { return (JSON.stringify(m) ?? '').length; } catch { return 0; } };
   const c = g.chrome;
@@ -62,8 +64,10 @@ const instrument = (ports: boolean) => `(() => {
     // Runs after the extension's own listeners, before anything is posted (the first post waits on a promise).
     c.runtime.onConnect.addListener((port) => {
       const post = port.postMessage;
-      port.postMessage = function (message) { stats.portMessages += 1; stats.portBytes += size(message); return post.call(this, message); };
-      port.onMessage.addListener((message) => { stats.portMessages += 1; stats.portBytes += size(message); });
+      const key = 'port ' + port.name + ' ' + (port.sender && port.sender.url ? new URL(port.sender.url).pathname : '');
+      const count = (message) => { stats.portMessages += 1; stats.portBytes += size(message); stats.ports[key] = (stats.ports[key] || 0) + 1; };
+      port.postMessage = function (message) { count(message); return post.call(this, message); };
+      port.onMessage.addListener(count);
     });
   }
   // Looked up at call time by webextension-polyfill and @webext-core/messaging alike.
@@ -87,7 +91,7 @@ const instrument = (ports: boolean) => `(() => {
 /** Name of the port the engine host opens to the background (builds that link by port). */
 const ENGINE_PORT_NAME = 'earshot:engine';
 
-const RESET = `(() => { const s = globalThis.__earshotBench; for (const k of Object.keys(s)) s[k] = 0; return true; })()`;
+const RESET = `(() => { const s = globalThis.__earshotBench; for (const k of Object.keys(s)) s[k] = k === 'ports' ? {} : 0; return true; })()`;
 const READ = `(() => ({ ...globalThis.__earshotBench }))()`;
 
 interface Probe {
@@ -110,7 +114,8 @@ export async function benchPorts(options: { seconds?: number; extensionDir?: str
     const scripts = [join(extensionDir, 'background.js'), ...readdirSync(join(extensionDir, 'chunks')).map((f) => join(extensionDir, 'chunks', f))];
     const byPort = scripts.some((file) => readFileSync(file, 'utf8').includes(ENGINE_PORT_NAME));
     if (process.env.EARSHOT_BENCH_VERBOSE === '1') console.log(`bench: engine link by ${byPort ? 'port (document re-made once)' : 'sendMessage'}`);
-    if (byPort) await s.worker.evaluate(`chrome.offscreen.closeDocument()`);
+    // None yet (the worker has not made it): the one it makes later is counted anyway.
+    if (byPort) await s.worker.evaluate(`chrome.offscreen.closeDocument().then(() => 'closed', (error) => String(error))`);
     await storeSettings(s.worker, labSettings(lab));
     const panel: Page = await s.context.newPage();
     await panel.goto(`chrome-extension://${s.extensionId}/sidepanel.html`);
@@ -145,7 +150,7 @@ export async function benchPorts(options: { seconds?: number; extensionDir?: str
     const contexts: ContextTraffic[] = [];
     for (const probe of probes) contexts.push({ context: probe.name, ...(await probe.evaluate<Omit<ContextTraffic, 'context'>>(READ)) });
     const elapsed = (Date.now() - started) / 1000;
-    const sum = (key: keyof Omit<ContextTraffic, 'context'>) => contexts.reduce((n, c) => n + c[key], 0);
+    const sum = (key: keyof Omit<ContextTraffic, 'context' | 'ports'>) => contexts.reduce((n, c) => n + c[key], 0);
     await panel.getByRole('button', { name: 'Hang up' }).click();
     return {
       extensionDir,
