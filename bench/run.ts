@@ -11,6 +11,7 @@ import { benchIdle, type IdleContext } from './idle';
 import { benchMixing } from './lab-mixing';
 import { benchMonitor, type ClickToAudio } from './monitor';
 import { benchPortal } from './portal';
+import { benchPortsRuns, portsSection } from './ports';
 import { fmt, summarize, summaryText } from './stats';
 
 const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
@@ -156,6 +157,11 @@ async function main(): Promise<void> {
     });
     out();
   }
+
+  console.log('bench: ports and storage during a live session…');
+  // EARSHOT_BENCH_PORTS_BASE: a base build's e2e Chrome dir, measured alongside for a before/after.
+  const portsBase = process.env.EARSHOT_BENCH_PORTS_BASE;
+  for (const line of portsSection(await benchPortsRuns({ seconds: 30, ...(portsBase ? { baseDir: portsBase, baseLabel: process.env.EARSHOT_BENCH_PORTS_BASE_LABEL ?? portsBase } : {}) }))) out(line);
 
   out('## Bundle sizes (gzipped)');
   out();

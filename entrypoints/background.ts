@@ -6,14 +6,14 @@ import { DEFAULT_RULE_OPTIONS } from '@/lib/monitor/rules';
 import { frameSource, type PersistedCoordinator } from '@/lib/coordinator/store';
 import { createBackgroundHandlers } from '@/lib/messaging/background-handlers';
 import { listen } from '@/lib/messaging/listen';
-import { messenger } from '@/lib/messaging/protocol';
+import { ENGINE_PORT_NAME, messenger } from '@/lib/messaging/protocol';
 import { createRouter } from '@/lib/messaging/router';
 import { classifySender, type SenderContext } from '@/lib/messaging/senders';
 import { createStateHub } from '@/lib/messaging/state-port';
 import { audioOutputStore, followAudioOutput } from '@/lib/platform/audio-output';
 import { onPortConnect } from '@/lib/platform/ports';
 import { createInPageEngineLink } from '@/lib/platform/in-page-engine-link';
-import { chromeOffscreenDocuments, OffscreenEngineLink } from '@/lib/platform/offscreen-engine-link';
+import { chromeOffscreenDocuments, OFFSCREEN_PATH, OffscreenEngineLink } from '@/lib/platform/offscreen-engine-link';
 import { onHostPermissionsChanged, syncPortalRegistration } from '@/lib/platform/portal-registration';
 import { extensionBaseUrl, runtimeId } from '@/lib/platform/runtime';
 import { restrictSessionStorage, sessionStore } from '@/lib/platform/session-store';
@@ -26,14 +26,21 @@ export default defineBackground(() => {
   // Chrome: the engine lives in the offscreen document (the worker has no WebRTC);
   // Firefox: in this persistent background page. The build-time constant lets
   // each build drop the other branch (sip.js stays out of Chrome's worker).
+  // Link trouble nobody's command is waiting for: the session log every UI shows says it.
+  let linkError = (message: string) => console.warn(`[earshot] ${message}`);
   const offscreen = import.meta.env.FIREFOX
     ? undefined
     : new OffscreenEngineLink({
         documents: chromeOffscreenDocuments(),
-        sendCommand: (command) => messenger.sendMessage('bg-to-engine:command', command),
+        wake: () => messenger.sendMessage('engine-connect'),
+        onLinkError: (message) => linkError(message),
       });
   const link: EngineLink = import.meta.env.FIREFOX ? createInPageEngineLink() : (offscreen as OffscreenEngineLink);
   const coordinator = new Coordinator({ link, store: sessionStore<PersistedCoordinator>('earshot:coordinator') });
+  linkError = (message) => {
+    console.warn(`[earshot] ${message}`);
+    coordinator.note('error', message);
+  };
   const settings = createSettingsStore();
 
   let portalOrigins: string[] | null = null;
@@ -53,19 +60,24 @@ export default defineBackground(() => {
     if (loaded.rules) coordinator.setRuleOptions(loaded.rules);
     void coordinator.configureEngine(loaded.engine);
   };
-  const settingsReady = settings.load().then(applySettings, () => {
+  const settingsFailed = (error: unknown) => {
+    console.warn('[earshot] could not read the settings', error);
+    coordinator.note('error', `Could not read Earshot’s settings: ${error instanceof Error ? error.message : String(error)}`);
+  };
+  const settingsReady = settings.load().then(applySettings, (error: unknown) => {
     portalOrigins = [];
+    settingsFailed(error);
   });
-  settings.onChange(() => void settings.load().then(applySettings));
+  settings.onChange(() => void settings.load().then(applySettings, settingsFailed));
 
   const senderContext = (): SenderContext => ({
     runtimeId: runtimeId(),
     extensionBaseUrl: extensionBaseUrl(),
     portalOrigins,
-    enginePagePath: '/offscreen.html',
+    enginePagePath: OFFSCREEN_PATH,
   });
 
-  const router = createRouter('background', createBackgroundHandlers(coordinator, {
+  const router = createRouter(createBackgroundHandlers(coordinator, {
       openPanel: openPanelForTab,
       portalConfig: () =>
         current?.portalAdapter
@@ -76,31 +88,37 @@ export default defineBackground(() => {
               tapping: current.rules?.tapping ?? false,
             }
           : { ok: false, reason: current?.portalAdapterError ?? 'No portal adapter is configured in Earshot’s options.' },
-      onEngineEvent: (event) => {
-        offscreen?.deliver(event);
-        return { ok: true };
-      },
     }), {
     senderContext,
     ready: () => settingsReady,
     onRefused: (name, reason) => console.warn(`[earshot] refused ${name}: ${reason}`),
   });
-  listen(messenger, 'background', router);
+  listen(messenger, router);
 
   const hub = createStateHub({
-    getState: () => coordinator.getState(),
+    current: () => coordinator.publication(),
     authorize: (sender) => classifySender(sender, senderContext()),
     ready: () => Promise.all([settingsReady, coordinator.ready()]).then(() => undefined),
     // The frame's content script is gone: its agents stop being watched unless a newer copy reports.
     onContentGone: ({ tabId, frameId }) => coordinator.frameGone(frameSource(tabId, frameId)),
+    onPostError: (error) => console.warn('[earshot] could not post to a UI', error),
   });
-  onPortConnect((port) => void hub.accept(port));
-  coordinator.subscribe((state) => hub.publish(state));
+  onPortConnect((port) => {
+    if (port.name !== ENGINE_PORT_NAME) return void hub.accept(port);
+    // The engine port: only our offscreen document (no tab), checked on what the browser says.
+    const verdict = classifySender(port.sender ?? {}, senderContext());
+    if (offscreen && verdict.ok && verdict.role === 'engine') offscreen.attach(port);
+    else {
+      console.warn(`[earshot] refused an engine port: ${verdict.ok ? `from ${verdict.role}` : verdict.reason}`);
+      port.disconnect();
+    }
+  });
+  coordinator.subscribe((publication) => hub.publish(publication));
   // The supervisor's volume and output device (side panel) reach the engine with each session.
   followAudioOutput({
     store: audioOutputStore(),
     getState: () => coordinator.getState(),
-    subscribe: (callback) => coordinator.subscribe(callback),
+    subscribe: (callback) => coordinator.subscribe(() => callback(coordinator.getState())),
     send: (command) => link.send(command),
     onError: (error) => coordinator.note('error', `The audio output was not applied: ${error instanceof Error ? error.message : String(error)}`),
   });

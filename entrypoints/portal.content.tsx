@@ -13,8 +13,14 @@ import { InPagePanel } from '@/components/app/in-page-panel';
 // As minified strings for the shadow root: a plain CSS import would be injected into the portal page itself.
 import dockCss from '@/components/app/in-page-panel.css?inline';
 import monitorCss from '@/components/monitor/monitor-core.css?inline';
-import { messenger, STATE_PORT_NAME } from '@/lib/messaging/protocol';
-import { contentCommandSender, reportVisibleAgents, requestStartFromClick } from '@/lib/messaging/senders-client';
+import { STATE_PORT_NAME } from '@/lib/messaging/protocol';
+import {
+  contentCommandSender,
+  reportVisibleAgents,
+  requestOpenPanel,
+  requestPortalConfig,
+  requestStartFromClick,
+} from '@/lib/messaging/senders-client';
 import { createStateClient, type PortLike } from '@/lib/messaging/state-port';
 import { extensionContextGone, watchContentLifetime } from '@/lib/platform/content-lifetime';
 import { IconManager } from '@/lib/portals/icons';
@@ -54,10 +60,7 @@ export default defineContentScript({
     ctx.onInvalidated(() => delete world[LOADED]);
     wxtContext.onInvalidated(() => check());
 
-    const config = await messenger.sendMessage('cs-to-bg:portal-config').catch((error: unknown) => ({
-      ok: false as const,
-      reason: `Earshot's background did not answer: ${String(error)}`,
-    }));
+    const config = await requestPortalConfig();
     // A newer copy may have taken over while we waited.
     if (check()) return;
     if (!config.ok) {
@@ -107,7 +110,7 @@ export default defineContentScript({
       signal: ctx.signal,
       onActivate: (agent, event) => {
         // Open the browser's panel first: Chrome keeps the click's gesture only for the first call.
-        void messenger.sendMessage('cs-to-bg:open-panel').then(
+        void requestOpenPanel().then(
           (result) => result.ok || console.warn(`[earshot] the side panel did not open: ${result.reason}`),
           // The in-page panel below still has the session's controls.
           (error: unknown) => console.warn('[earshot] the side panel did not open', error),

@@ -1,12 +1,14 @@
 // Chrome's offscreen document: hosts the phone engine (the MV3 service worker
 // has no RTCPeerConnection, getUserMedia or audio output). Thin glue only.
 import { messenger } from '@/lib/messaging/protocol';
-import type { SenderInfo } from '@/lib/messaging/senders';
+import { classifySender, type SenderInfo } from '@/lib/messaging/senders';
 import { ElementAudioOutput, WebAudioSilentSource } from '@/lib/phone/audio';
 import { PhoneEngine } from '@/lib/phone/engine';
 import { defaultMonitorLogic } from '@/lib/phone/monitor-logic-default';
 import { UserMediaMicrophoneProvider } from '@/lib/phone/microphone';
-import { hostEngineInOffscreen } from '@/lib/platform/offscreen-engine-host';
+import { hostEngineOverPort } from '@/lib/platform/offscreen-engine-host';
+import { OFFSCREEN_PATH } from '@/lib/platform/offscreen-engine-link';
+import { connectPort } from '@/lib/platform/ports';
 import { extensionBaseUrl, runtimeId } from '@/lib/platform/runtime';
 
 const engine = new PhoneEngine({
@@ -17,11 +19,17 @@ const engine = new PhoneEngine({
   silence: new WebAudioSilentSource(),
 });
 
-const handle = hostEngineInOffscreen({
-  engine,
-  sendEvent: (event) => messenger.sendMessage('engine-to-bg:event', event),
-  runtimeId: runtimeId(),
-  extensionBaseUrl: extensionBaseUrl(),
-});
+// One long-lived port to the background (lib/platform/offscreen-engine-host.ts says when it opens).
+// No runtime.onConnect here: every UI's port would reach this document too.
+const host = hostEngineOverPort({ engine, connect: connectPort });
 
-messenger.onMessage('bg-to-engine:command', (message) => handle(message.data, message.sender as SenderInfo));
+messenger.onMessage('engine-connect', (message) => {
+  const verdict = classifySender(message.sender as SenderInfo, {
+    runtimeId: runtimeId(),
+    extensionBaseUrl: extensionBaseUrl(),
+    portalOrigins: [],
+    enginePagePath: OFFSCREEN_PATH,
+  });
+  if (verdict.ok && verdict.role === 'background') host.wake();
+  else console.warn(`[earshot] engine-connect refused: ${verdict.ok ? `from ${verdict.role}` : verdict.reason}`);
+});

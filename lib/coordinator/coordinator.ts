@@ -3,6 +3,8 @@ import type { EngineCommand, EngineConfig, EngineEvent } from '../contract/engin
 import type { EarshotState, LogEntry } from '../state/snapshot';
 import { logCsvFilename, logToCsv } from '../log/csv';
 import type { CommandResult, ExportLogResult } from '../messaging/commands';
+import type { Publication } from '../messaging/state-port';
+import { onlyLevelsChanged } from '../state/snapshot';
 import type { EngineLink } from './engine-link';
 import type { RuleOptions } from '../monitor/rules';
 import type { SettingsView } from '../settings/source';
@@ -65,7 +67,13 @@ export class Coordinator {
   private state: EarshotState;
   private visible: Record<string, VisibleAgent[]> = {};
   private watched = '';
-  private readonly subscribers = new Set<(state: EarshotState) => void>();
+  private readonly subscribers = new Set<(publication: Publication) => void>();
+  /** Log entries appended since this coordinator started (UIs get the ones they miss). */
+  private logSeq = 0;
+  /** What was last written to the store, less its revision: a write that would change nothing else is skipped. */
+  private written = '';
+  /** The last failure to reach the engine noted in the log (not repeated while it persists). */
+  private lastLinkFailure = '';
   private rules: CoordinatorRules;
   private readonly now: () => number;
   private logLimit: number;
@@ -96,8 +104,16 @@ export class Coordinator {
     return this.state;
   }
 
-  /** Calls `callback` with every new snapshot; returns the unsubscribe function. */
-  subscribe(callback: (state: EarshotState) => void): () => void {
+  /** The current state as published to UIs. */
+  publication(): Extract<Publication, { type: 'state' }> {
+    return { type: 'state', state: this.state, logSeq: this.logSeq, logLimit: this.logLimit };
+  }
+
+  /**
+   * Calls `callback` with every change: a new snapshot (with how far the log
+   * has grown), or new levels of the session alone; returns the unsubscribe function.
+   */
+  subscribe(callback: (publication: Publication) => void): () => void {
     this.subscribers.add(callback);
     return () => this.subscribers.delete(callback);
   }
@@ -133,6 +149,8 @@ export class Coordinator {
       revision: Math.max(saved.state.revision, this.state.revision),
       log: log.slice(-this.logLimit),
     };
+    // The log was replaced, not appended to: every UI takes it whole.
+    this.logSeq += this.logLimit + 1;
     // The saved frames are provisional: each must report again (its content script does on reconnecting).
     for (const source of Object.keys(saved.visible)) if (!(source in this.visible)) this.unconfirmed.add(source);
     this.visible = { ...saved.visible, ...this.visible };
@@ -178,8 +196,22 @@ export class Coordinator {
     return this.sendToEngine({ type: 'configure', config });
   }
 
-  /** Applies one engine event: whole pieces of state replace ours, new log entries append. */
+  /**
+   * Applies one engine event: whole pieces of state replace ours, new log
+   * entries append. An event that changes only the session's levels (the
+   * meter, a few times a second) goes to UIs on the levels topic: no new
+   * revision, nothing persisted.
+   */
   applyEngineEvent(event: EngineEvent): void {
+    const session = event.session;
+    if (session && onlyLevelsChanged(this.state, event)) {
+      const current = this.state.session;
+      if (current && current.levels.heard === session.levels.heard && current.levels.sent === session.levels.sent) return;
+      this.state = { ...this.state, session: { ...session } };
+      const publication: Publication = { type: 'levels', revision: this.state.revision, session: session.id, levels: session.levels };
+      for (const subscriber of this.subscribers) subscriber(publication);
+      return;
+    }
     this.state = {
       ...this.state,
       registration: event.registration,
@@ -321,11 +353,21 @@ export class Coordinator {
     }
   }
 
+  /**
+   * Sends a command. A failure of a command nobody waits for (configure,
+   * watch, sync) goes to the session log every UI shows, once while it lasts.
+   */
   private async sendToEngine(command: EngineCommand, rethrow = false): Promise<void> {
     try {
       await this.options.link.send(command);
+      this.lastLinkFailure = '';
     } catch (error) {
       if (rethrow) throw error;
+      const what = { configure: 'take its settings', watch: 'watch the portal’s agents', sync: 'report its state' }[command.type as 'configure'] ?? `take ${command.type}`;
+      const text = `The phone engine could not ${what}: ${error instanceof Error ? error.message : String(error)}`;
+      if (text === this.lastLinkFailure) return;
+      this.lastLinkFailure = text;
+      this.note('error', text);
     }
   }
 
@@ -336,14 +378,15 @@ export class Coordinator {
   }
 
   private appendLog(entries: readonly LogEntry[], commit: boolean): void {
+    this.logSeq += entries.length;
     this.state = { ...this.state, log: [...this.state.log, ...entries].slice(-this.logLimit) };
     if (commit) this.commit();
   }
 
   private commit(): void {
     this.state = { ...this.state, revision: this.state.revision + 1 };
-    const snapshot = this.state;
-    for (const subscriber of this.subscribers) subscriber(snapshot);
+    const publication = this.publication();
+    for (const subscriber of this.subscribers) subscriber(publication);
     this.schedulePersist();
   }
 
@@ -360,6 +403,16 @@ export class Coordinator {
       state: this.state,
       visible: this.visible,
     };
-    this.pendingWrite = this.pendingWrite.then(() => this.options.store.set(value)).catch(() => undefined);
+    // The meter's levels and the revision alone are no reason to write.
+    const substance = JSON.stringify({ ...value, state: { ...this.state, revision: 0, session: this.state.session && { ...this.state.session, levels: undefined } } });
+    if (substance === this.written) return;
+    this.written = substance;
+    this.pendingWrite = this.pendingWrite
+      .then(() => this.options.store.set(value))
+      .catch((error: unknown) => {
+        // Next write tries again; meanwhile a restarted worker would restore an older state.
+        this.written = '';
+        console.warn('[earshot] could not keep the state in storage.session', error);
+      });
   }
 }

@@ -1,20 +1,13 @@
 import type { Scope } from '../monitor/modes';
 import type { PortalAdapter } from '../portals/adapter';
-import type { Mode } from '../monitor/modes';
+import type { Command } from './protocol';
 
 /**
  * What a UI (side panel, in-page panel) asks for. Components call
- * `send(command)`; the host page turns it into the message of its context
- * (`ui-to-bg:*` from extension pages, `cs-to-bg:*` from the content script).
+ * `send(command)`; the host page sends it as the protocol's `command`
+ * message (or answers it locally where that context may not send it).
  */
-export type UiCommand =
-  | { type: 'start'; agent: string; name?: string }
-  | { type: 'set-mode'; mode: Mode }
-  | { type: 'hangup' }
-  /** Monitor an extension by tapping code (DTMF monitoring); only when entitled. */
-  | { type: 'monitor-extension'; extension: string }
-  | { type: 'export-log' }
-  | { type: 'open-panel' };
+export type UiCommand = Extract<Command, { type: 'start' | 'set-mode' | 'hangup' | 'monitor-extension' | 'export-log' | 'open-panel' }>;
 
 /** The answer to every command: done, or refused with a plain-language reason. */
 export type CommandResult = { ok: true } | { ok: false; reason: string };

@@ -1,69 +1,83 @@
 import { defineExtensionMessaging } from '@webext-core/messaging';
 import type { z } from 'zod/mini';
-import type { EngineCommand, EngineEvent } from '../contract/engine';
-import type { EarshotState } from '../state/snapshot';
 import type { CommandResult, ExportLogResult, PortalConfigResult } from './commands';
-import type {
-  contentStartPayloadSchema,
-  monitorExtensionPayloadSchema,
-  reportAgentsPayloadSchema,
-  setModePayloadSchema,
-  startPayloadSchema,
-} from './schemas';
+import type { commandSchema, fromEngineHostSchema, statePortMessageSchema, toEngineHostSchema } from './schemas';
+
+/*
+ * The protocol between Earshot's contexts, in one place (the schemas are in
+ * schemas.ts; every type here is inferred from them):
+ *
+ *   UI (content script, side panel, options) ──`command` (sendMessage)──▶ background
+ *   background ──state port `earshot:state` (one per UI)──▶ UI: snapshot, log appends, levels
+ *   engine host (Chrome offscreen document) ◀──engine port `earshot:engine`──▶ background
+ *     (opened by the host; a restarted worker asks a surviving host for it with `engine-connect`)
+ *
+ * Firefox hosts the engine in the background page itself: no engine port.
+ */
 
 /**
- * Who may send a message:
- * - `page`: an extension page of ours (side panel, sidebar, options, a tab
- *   showing an extension page). Not the offscreen document's business, but
- *   indistinguishable by sender, so the name says who is meant.
- * - `content`: our content script in a tab at a configured portal origin.
- * - `engine`: the engine host (Chrome offscreen document).
+ * Who a sender is, from what the browser says about it (senders.ts):
+ * - `sidepanel`, `options`: those pages of ours (a sidebar or a tab showing them too);
+ * - `page`: another page of ours (the microphone grant page): no commands;
+ * - `content`: our content script in a tab at a configured portal origin;
+ * - `engine`: the engine host (Chrome offscreen document);
  * - `background`: the service worker / background page.
  */
-export type SenderRole = 'page' | 'content' | 'engine' | 'background';
+export type SenderRole = 'sidepanel' | 'options' | 'page' | 'content' | 'engine' | 'background';
 
-/** Where a message is handled: exactly one context per message. */
-export type HandlerContext = 'background' | 'engine';
+/** Every command a UI may send. */
+export type Command = z.infer<typeof commandSchema>;
+export type CommandType = Command['type'];
+
+/** Who may send each command. Monitoring by tapping code and the log export are for Earshot's own pages. */
+export const COMMAND_ROLES = {
+  start: ['content', 'sidepanel', 'options'],
+  'set-mode': ['content', 'sidepanel', 'options'],
+  hangup: ['content', 'sidepanel', 'options'],
+  'monitor-extension': ['sidepanel', 'options'],
+  'export-log': ['sidepanel', 'options'],
+  'report-agents': ['content'],
+  'open-panel': ['content'],
+  'portal-config': ['content'],
+} as const satisfies Record<CommandType, readonly SenderRole[]>;
+
+/** What each command is answered with. */
+export type AnswerOf<T extends CommandType> = T extends 'export-log'
+  ? ExportLogResult
+  : T extends 'portal-config'
+    ? PortalConfigResult
+    : CommandResult;
 
 /**
- * The one-shot messages (runtime.sendMessage), named `<sender>-to-<receiver>:<what>`.
- * `runtime.sendMessage` reaches every extension page, so each name has
- * exactly one context that registers a listener for it.
+ * The one-shot messages (runtime.sendMessage, which reaches every extension
+ * page; each has one handling context): UIs' commands to the background, and
+ * the background's request that a surviving engine host open its port (once
+ * per worker start, never per command; the host checks it comes from the worker).
  */
 export interface ProtocolMap {
-  // Extension pages → background: every UI command.
-  'ui-to-bg:start'(data: z.infer<typeof startPayloadSchema>): CommandResult;
-  'ui-to-bg:set-mode'(data: z.infer<typeof setModePayloadSchema>): CommandResult;
-  'ui-to-bg:hangup'(): CommandResult;
-  'ui-to-bg:monitor-extension'(data: z.infer<typeof monitorExtensionPayloadSchema>): CommandResult;
-  'ui-to-bg:export-log'(): ExportLogResult;
-  // Content script (portal tab) → background: only what the portal integration needs.
-  'cs-to-bg:start'(data: z.infer<typeof contentStartPayloadSchema>): CommandResult;
-  'cs-to-bg:set-mode'(data: z.infer<typeof setModePayloadSchema>): CommandResult;
-  'cs-to-bg:hangup'(): CommandResult;
-  'cs-to-bg:report-agents'(data: z.infer<typeof reportAgentsPayloadSchema>): CommandResult;
-  'cs-to-bg:open-panel'(): CommandResult;
-  'cs-to-bg:portal-config'(): PortalConfigResult;
-  // Background ↔ engine host (Chrome offscreen document). Firefox hosts the
-  // engine in the background page itself and needs no message.
-  'bg-to-engine:command'(data: EngineCommand): CommandResult;
-  'engine-to-bg:event'(data: EngineEvent): CommandResult;
+  command(data: Command): CommandResult | ExportLogResult | PortalConfigResult;
+  'engine-connect'(): void;
 }
 
-/** Every message name of the protocol. */
-export type MessageName = keyof ProtocolMap;
-
 /**
- * The typed messenger every context uses. Its listeners only see messages of
+ * The typed messenger every sender uses. Its listeners only see messages of
  * this library's format; the background still checks sender and payload.
  */
 export const messenger = defineExtensionMessaging<ProtocolMap>();
 
-/** Name of the long-lived port UIs open to receive state snapshots. */
-export const STATE_PORT_NAME = 'earshot:state';
-
-/** What the background posts on the state port. Always a whole snapshot. */
-export interface StatePortMessage {
-  type: 'snapshot';
-  state: EarshotState;
+/** Sends one command; the answer has the command's own type. */
+export function sendCommand<C extends Command>(command: C): Promise<AnswerOf<C['type']>> {
+  return messenger.sendMessage('command', command) as Promise<AnswerOf<C['type']>>;
 }
+
+/** Name of the long-lived port every UI opens to the background. */
+export const STATE_PORT_NAME = 'earshot:state';
+/** Name of the long-lived port the engine host (Chrome offscreen document) opens to the background. */
+export const ENGINE_PORT_NAME = 'earshot:engine';
+
+/** What the background posts on a state port. */
+export type StatePortMessage = z.infer<typeof statePortMessageSchema>;
+/** What the background posts on the engine port. */
+export type ToEngineHost = z.infer<typeof toEngineHostSchema>;
+/** What the engine host posts on the engine port. */
+export type FromEngineHost = z.infer<typeof fromEngineHostSchema>;

@@ -1,28 +1,18 @@
 import { z } from 'zod/mini';
-import type { HandlerContext, MessageName, ProtocolMap, SenderRole } from './protocol';
-import { ROUTES } from './routes';
-import { authorizeSender, originOf, type SenderContext, type SenderInfo } from './senders';
+import { COMMAND_ROLES, type AnswerOf, type Command, type CommandType, type SenderRole } from './protocol';
+import { commandSchema } from './schemas';
+import { classifySender, originOf, ROLE_NAMES, type SenderContext, type SenderInfo } from './senders';
 
-/** Messages handled in a given context. */
-export type MessagesOf<C extends HandlerContext> = {
-  [K in MessageName]: (typeof ROUTES)[K]['to'] extends C ? K : never;
-}[MessageName];
-
-/** Payload type of a message. */
-export type PayloadOf<K extends MessageName> = Parameters<ProtocolMap[K]> extends [infer D] ? D : undefined;
-/** Answer type of a message. */
-export type AnswerOf<K extends MessageName> = ReturnType<ProtocolMap[K]>;
-
-/** Who sent a message, as the router recognised it. */
+/** Who sent a command, as the router recognised it. */
 export interface VerifiedSender {
   role: SenderRole;
   tabId?: number;
   frameId?: number;
 }
 
-/** One handler per message of a context; called only with a checked sender and a parsed payload. */
-export type Handlers<C extends HandlerContext> = {
-  [K in MessagesOf<C>]: (data: PayloadOf<K>, sender: VerifiedSender) => AnswerOf<K> | Promise<AnswerOf<K>>;
+/** One handler per command; called only with a checked sender and a parsed command. */
+export type Handlers = {
+  [T in CommandType]: (command: Extract<Command, { type: T }>, sender: VerifiedSender) => AnswerOf<T> | Promise<AnswerOf<T>>;
 };
 
 /** A refusal, in the shape every answer of the protocol shares. */
@@ -37,56 +27,68 @@ export interface RouterOptions {
   /** Resolves when the portal origins are loaded. */
   ready: () => Promise<void>;
   /** Reports refused messages (for the log / console). */
-  onRefused?: (name: string, reason: string) => void;
+  onRefused?: (what: string, reason: string) => void;
 }
 
 /**
- * Messages whose handler must run synchronously inside the listener call:
+ * Commands whose handler must run synchronously inside the listener call:
  * Chrome's `sidePanel.open()` only counts the user gesture if it is the first
  * thing the handler does. Opening our own panel grants nothing, so before the
  * portal origins are loaded (worker just woken by this very message) a content
  * script of ours in an http(s) tab is accepted for these.
  */
-const IMMEDIATE: ReadonlySet<MessageName> = new Set<MessageName>(['cs-to-bg:open-panel']);
+const IMMEDIATE: ReadonlySet<string> = new Set<CommandType>(['open-panel']);
+
+/** The command's type when the data names one of ours, for the checks that come before parsing. */
+function typeOf(data: unknown): CommandType | undefined {
+  const type = (data as { type?: unknown } | null)?.type;
+  return typeof type === 'string' && Object.hasOwn(COMMAND_ROLES, type) ? (type as CommandType) : undefined;
+}
 
 /**
- * Routing separate from behaviour: checks the sender, then the payload, then
- * calls the handler. Returns a value (synchronously when it can) or a promise.
+ * Routing separate from behaviour: checks the sender (from what the browser
+ * says), then the command against its schema, then the sender's role against
+ * the command, then calls the handler. Returns a value (synchronously when it
+ * can, so gesture-bound handlers stay first) or a promise.
  */
-export function createRouter<C extends HandlerContext>(context: C, handlers: Handlers<C>, options: RouterOptions) {
-  const refuse = (name: string, reason: string): Refusal => {
-    options.onRefused?.(name, reason);
+export function createRouter(handlers: Handlers, options: RouterOptions) {
+  const refuse = (what: string, reason: string): Refusal => {
+    options.onRefused?.(what, reason);
     return { ok: false, reason };
   };
 
-  function dispatch(name: MessageName, data: unknown, sender: SenderInfo, ctx: SenderContext): unknown {
-    const route = ROUTES[name];
-    let verdict = authorizeSender(sender, route.from, ctx);
-    if (!verdict.ok && ctx.portalOrigins === null && IMMEDIATE.has(name) && route.from === 'content') {
-      const lenient = authorizeSender(sender, 'content', { ...ctx, portalOrigins: [originOf(sender.url) ?? ''] });
-      const web = /^https?:/.test(sender.url ?? '');
-      if (lenient.ok && web) verdict = lenient;
+  function dispatch(data: unknown, sender: SenderInfo, ctx: SenderContext): unknown {
+    const type = typeOf(data);
+    let verdict = classifySender(sender, ctx);
+    if (!verdict.ok && ctx.portalOrigins === null && type && IMMEDIATE.has(type) && /^https?:/.test(sender.url ?? '')) {
+      const lenient = classifySender(sender, { ...ctx, portalOrigins: [originOf(sender.url) ?? ''] });
+      if (lenient.ok && lenient.role === 'content') verdict = lenient;
     }
-    if (!verdict.ok) return refuse(name, verdict.reason);
-    const parsed = route.schema.safeParse(data);
-    if (!parsed.success) return refuse(name, `Invalid ${name}: ${z.prettifyError(parsed.error)}`);
-    const handler = (handlers as Record<string, (d: unknown, s: VerifiedSender) => unknown>)[name];
-    if (!handler) return refuse(name, `${name} is not handled here.`);
-    return handler(parsed.data, { role: verdict.role, tabId: verdict.tabId, frameId: sender.frameId });
+    const what = type ?? 'command';
+    if (!verdict.ok) return refuse(what, verdict.reason);
+    const parsed = commandSchema.safeParse(data);
+    if (!parsed.success) return refuse(what, `Invalid ${what}: ${z.prettifyError(parsed.error)}`);
+    const command = parsed.data;
+    const allowed: readonly SenderRole[] = COMMAND_ROLES[command.type];
+    if (!allowed.includes(verdict.role)) {
+      return refuse(command.type, `${command.type} may not be sent from ${ROLE_NAMES[verdict.role]}.`);
+    }
+    const handler = handlers[command.type] as (c: Command, s: VerifiedSender) => unknown;
+    return handler(command, { role: verdict.role, tabId: verdict.tabId, frameId: sender.frameId });
   }
 
   /**
-   * Handles one message. Synchronous up to the handler call whenever the
-   * sender can be checked now, so gesture-bound calls stay first.
+   * Handles one `command` message. A content script's command waits for the
+   * portal origins when they are not loaded yet (except the gesture-bound ones).
    */
-  function handle<K extends MessageName>(name: K, data: unknown, sender: SenderInfo): AnswerOf<K> | Refusal | Promise<AnswerOf<K> | Refusal> {
-    const route = ROUTES[name] as (typeof ROUTES)[MessageName] | undefined;
-    if (!route || route.to !== context) return refuse(String(name), `${String(name)} is not handled by the ${context}.`);
+  function handle(data: unknown, sender: SenderInfo): unknown {
     const ctx = options.senderContext();
-    if (ctx.portalOrigins === null && route.from === 'content' && !IMMEDIATE.has(name)) {
-      return options.ready().then(() => dispatch(name, data, sender, options.senderContext()) as AnswerOf<K> | Refusal);
+    const type = typeOf(data);
+    const web = sender.tab !== undefined && !(sender.url ?? '').startsWith(ctx.extensionBaseUrl);
+    if (ctx.portalOrigins === null && web && !(type && IMMEDIATE.has(type))) {
+      return options.ready().then(() => dispatch(data, sender, options.senderContext()));
     }
-    return dispatch(name, data, sender, ctx) as AnswerOf<K> | Refusal | Promise<AnswerOf<K>>;
+    return dispatch(data, sender, ctx);
   }
 
   return { handle };

@@ -1,9 +1,9 @@
 // zod/mini: the same checks as zod, tree-shakable, so the content script stays small.
 import { z } from 'zod/mini';
+import { engineCommandSchema, engineEventSchema } from '../contract/engine';
 import { isValidExtension, MAX_EXTENSION_LENGTH } from '../contract/extension';
-import { SCOPES } from '../monitor/modes';
-import { agentCallStateSchema, logEntrySchema, microphoneStateSchema, modeSchema, registrationStateSchema, sessionSnapshotSchema } from '../contract/state';
-import type { EarshotState } from '../state/snapshot';
+import { logEntrySchema, modeSchema } from '../contract/state';
+import { earshotStateSchema } from '../state/snapshot';
 
 /**
  * An agent extension as a portal shows it. It ends up in a SIP request URI
@@ -18,6 +18,7 @@ export const dtmfExtensionSchema = agentExtensionSchema;
 /** A display name scraped from a portal row: plain text, bounded. */
 export const agentNameSchema = z.string().check(z.trim(), z.minLength(1), z.maxLength(120));
 
+export { modeSchema };
 
 /** Payload of a start request from an extension page. */
 export const startPayloadSchema = z.strictObject({
@@ -40,8 +41,6 @@ export const contentStartPayloadSchema = startPayloadSchema;
 
 export const setModePayloadSchema = z.strictObject({ mode: modeSchema });
 export const monitorExtensionPayloadSchema = z.strictObject({ extension: dtmfExtensionSchema });
-/** Messages without data: undefined or an empty object. */
-export const emptyPayloadSchema = z.union([z.undefined(), z.null(), z.strictObject({})]);
 
 /** One agent row a portal adapter sees. */
 export const visibleAgentSchema = z.strictObject({
@@ -54,25 +53,66 @@ export const reportAgentsPayloadSchema = z.strictObject({
   agents: z.array(visibleAgentSchema).check(z.maxLength(500)),
 });
 
-// ---- State (snapshot): its pieces are the engine contract's (lib/contract/state.ts) ----
+/**
+ * The one command message every UI sends the background (`command`), one
+ * variant per thing asked. Who may send which is {@link COMMAND_ROLES}
+ * (protocol.ts), checked by the router against the sender the browser names.
+ */
+export const commandSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('start'), ...contentStartPayloadSchema.shape }),
+  z.strictObject({ type: z.literal('set-mode'), ...setModePayloadSchema.shape }),
+  z.strictObject({ type: z.literal('hangup') }),
+  z.strictObject({ type: z.literal('monitor-extension'), ...monitorExtensionPayloadSchema.shape }),
+  z.strictObject({ type: z.literal('export-log') }),
+  z.strictObject({ type: z.literal('report-agents'), ...reportAgentsPayloadSchema.shape }),
+  z.strictObject({ type: z.literal('open-panel') }),
+  z.strictObject({ type: z.literal('portal-config') }),
+]);
 
-/** The whole snapshot, checked by UIs on what arrives over their port. */
-export const earshotStateSchema = z.object({
-  revision: z.int().check(z.nonnegative()),
-  configured: z.boolean(),
-  registration: registrationStateSchema,
-  user: z.object({
-    extension: z.optional(z.string()),
-    displayName: z.optional(z.string()),
-    scope: z.optional(z.enum(SCOPES)),
-    dtmfMonitoringGranted: z.boolean(),
-  }),
-  agents: z.record(z.string(), agentCallStateSchema),
-  session: z.nullable(sessionSnapshotSchema),
-  microphone: microphoneStateSchema,
-  log: z.array(logEntrySchema),
+// ---- State: the snapshot's schemas live with its types (lib/state/snapshot.ts) ----
+
+export { logEntrySchema } from '../contract/state';
+export { earshotStateSchema } from '../state/snapshot';
+
+/** A snapshot on a UI's port: the whole state but its log, which comes as appends ({@link logAppendSchema}). */
+export const stateSnapshotSchema = z.omit(earshotStateSchema, { log: true });
+
+/** New log entries; `reset` replaces the UI's copy (first message on a port, or entries it missed). */
+export const logAppendSchema = z.strictObject({
+  type: z.literal('log'),
+  reset: z.boolean(),
+  entries: z.array(logEntrySchema),
+  /** How many entries the UI keeps (settings.auditRetention). */
+  limit: z.int().check(z.positive()),
 });
 
-// Compile-time guard: the schema must produce exactly the snapshot type.
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-const _stateMatches: Same<z.infer<typeof earshotStateSchema>, EarshotState> = true;
+/** The level meter of the session shown, a few times a second: its own small topic. */
+export const levelsMessageSchema = z.strictObject({
+  type: z.literal('levels'),
+  /** The snapshot revision the levels belong to. */
+  revision: z.int().check(z.nonnegative()),
+  session: z.string(),
+  levels: z.object({ heard: z.number(), sent: z.number() }),
+});
+
+/** Everything the background posts on a UI's state port. */
+export const statePortMessageSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('snapshot'), state: stateSnapshotSchema }),
+  logAppendSchema,
+  levelsMessageSchema,
+]);
+
+// The engine's own commands and events are the contract's (lib/contract/engine.ts): the port carries them as they are.
+
+/** Background → engine host, on the engine port: a command, answered by a `result` with the same id. */
+export const toEngineHostSchema = z.strictObject({ type: z.literal('command'), id: z.int(), command: engineCommandSchema });
+
+/** Engine host → background, on the engine port. */
+export const fromEngineHostSchema = z.discriminatedUnion('type', [
+  /** First message on every connection; `fresh`: this engine was never configured (a new document). */
+  z.strictObject({ type: z.literal('hello'), fresh: z.boolean() }),
+  z.strictObject({ type: z.literal('result'), id: z.int(), ok: z.boolean(), reason: z.optional(z.string()) }),
+  z.strictObject({ type: z.literal('event'), event: engineEventSchema }),
+  /** Only the session's levels changed since the last event (the other fields are as then). */
+  z.strictObject({ type: z.literal('levels'), session: z.string(), levels: z.object({ heard: z.number(), sent: z.number() }) }),
+]);

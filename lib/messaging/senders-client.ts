@@ -1,41 +1,29 @@
 import { logCsvFilename, logToCsv } from '../log/csv';
 import type { EarshotState } from '../state/snapshot';
-import type { CommandResult, ExportLogResult, SendCommand, UiCommand, UiCommandResult } from './commands';
-import { messenger } from './protocol';
+import type { CommandResult, ExportLogResult, PortalConfigResult, SendCommand, UiCommand, UiCommandResult } from './commands';
+import { sendCommand, type Command } from './protocol';
 
-const unreachable = (error: unknown): CommandResult => ({
+const unreachable = (error: unknown): { ok: false; reason: string } => ({
   ok: false,
   reason: `Earshot's background did not answer: ${error instanceof Error ? error.message : String(error)}`,
 });
 
+/** Sends a command; a background that cannot be reached is answered as a refusal naming why. */
+async function trySend(command: Command): Promise<CommandResult | ExportLogResult> {
+  try {
+    return (await sendCommand(command)) as CommandResult | ExportLogResult;
+  } catch (error) {
+    return unreachable(error);
+  }
+}
+
 /**
  * `send` for extension pages (side panel, sidebar, options): every UI
- * command as its `ui-to-bg:*` message. `open-panel` is meaningless there.
+ * command as the `command` message. `open-panel` is meaningless there.
  */
 export function pageCommandSender(): SendCommand {
-  const send = async (command: UiCommand): Promise<CommandResult | ExportLogResult> => {
-    try {
-      switch (command.type) {
-        case 'start':
-          return await messenger.sendMessage('ui-to-bg:start', {
-            agent: command.agent,
-            ...(command.name ? { name: command.name } : {}),
-          });
-        case 'set-mode':
-          return await messenger.sendMessage('ui-to-bg:set-mode', { mode: command.mode });
-        case 'hangup':
-          return await messenger.sendMessage('ui-to-bg:hangup');
-        case 'monitor-extension':
-          return await messenger.sendMessage('ui-to-bg:monitor-extension', { extension: command.extension });
-        case 'export-log':
-          return await messenger.sendMessage('ui-to-bg:export-log');
-        case 'open-panel':
-          return { ok: true };
-      }
-    } catch (error) {
-      return unreachable(error);
-    }
-  };
+  const send = async (command: UiCommand): Promise<CommandResult | ExportLogResult> =>
+    command.type === 'open-panel' ? { ok: true } : trySend(command);
   return send as SendCommand;
 }
 
@@ -46,26 +34,18 @@ export function pageCommandSender(): SendCommand {
  */
 export function contentCommandSender(getState: () => EarshotState | undefined): SendCommand {
   const send = async (command: UiCommand): Promise<CommandResult | ExportLogResult> => {
-    try {
-      switch (command.type) {
-        case 'start':
-          return { ok: false, reason: 'Start monitoring from the speaker icon next to the agent.' };
-        case 'set-mode':
-          return await messenger.sendMessage('cs-to-bg:set-mode', { mode: command.mode });
-        case 'hangup':
-          return await messenger.sendMessage('cs-to-bg:hangup');
-        case 'open-panel':
-          return await messenger.sendMessage('cs-to-bg:open-panel');
-        case 'monitor-extension':
-          return { ok: false, reason: 'Monitor an extension from the Earshot side panel.' };
-        case 'export-log': {
-          const log = getState()?.log ?? [];
-          if (log.length === 0) return { ok: false, reason: 'The session log is empty.' };
-          return { ok: true, filename: logCsvFilename(Date.now()), csv: logToCsv(log) };
-        }
+    switch (command.type) {
+      case 'start':
+        return { ok: false, reason: 'Start monitoring from the speaker icon next to the agent.' };
+      case 'monitor-extension':
+        return { ok: false, reason: 'Monitor an extension from the Earshot side panel.' };
+      case 'export-log': {
+        const log = getState()?.log ?? [];
+        if (log.length === 0) return { ok: false, reason: 'The session log is empty.' };
+        return { ok: true, filename: logCsvFilename(Date.now()), csv: logToCsv(log) };
       }
-    } catch (error) {
-      return unreachable(error);
+      default:
+        return trySend(command);
     }
   };
   return send as SendCommand;
@@ -84,18 +64,24 @@ export async function requestStartFromClick(
   name?: string,
 ): Promise<UiCommandResult<{ type: 'start'; agent: string }>> {
   if (!event.isTrusted) return { ok: false, reason: 'Only a click by the user can start monitoring.' };
-  try {
-    return await messenger.sendMessage('cs-to-bg:start', { agent, ...(name ? { name } : {}) });
-  } catch (error) {
-    return unreachable(error);
-  }
+  return (await trySend({ type: 'start', agent, ...(name ? { name } : {}) })) as CommandResult;
 }
 
 /** Content script: replaces the list of agents this frame shows. */
-export async function reportVisibleAgents(agents: { extension: string; name?: string }[]): Promise<CommandResult> {
+export function reportVisibleAgents(agents: { extension: string; name?: string }[]): Promise<CommandResult> {
+  return trySend({ type: 'report-agents', agents }) as Promise<CommandResult>;
+}
+
+/** Content script: opens the browser's panel for this tab (first thing in a click handler: Chrome keeps the gesture only so long). */
+export function requestOpenPanel(): Promise<CommandResult> {
+  return trySend({ type: 'open-panel' }) as Promise<CommandResult>;
+}
+
+/** Content script: the portal adapter to read the portal with (no secrets). */
+export async function requestPortalConfig(): Promise<PortalConfigResult> {
   try {
-    return await messenger.sendMessage('cs-to-bg:report-agents', { agents });
+    return (await sendCommand({ type: 'portal-config' })) as PortalConfigResult;
   } catch (error) {
-    return unreachable(error);
+    return { ok: false, reason: unreachable(error).reason };
   }
 }

@@ -20,6 +20,12 @@ export interface SenderContext {
   enginePagePath?: string;
 }
 
+/** Our pages that have a role of their own (any other page of ours is a `page`). */
+export const PAGE_ROLES: Readonly<Record<string, SenderRole>> = {
+  '/sidepanel.html': 'sidepanel',
+  '/options.html': 'options',
+};
+
 /** The service worker script WXT builds (entrypoints/background.ts). */
 export const BACKGROUND_WORKER_PATH = '/background.js';
 
@@ -57,7 +63,7 @@ export function classifySender(sender: SenderInfo, ctx: SenderContext): SenderVe
     }
     // Chrome gives the service worker's script URL as the sender of its messages.
     if (path === BACKGROUND_WORKER_PATH && !sender.tab) return { ok: true, role: 'background' };
-    return { ok: true, role: 'page', tabId: sender.tab?.id };
+    return { ok: true, role: PAGE_ROLES[path] ?? 'page', tabId: sender.tab?.id };
   }
   if (sender.tab?.id === undefined) {
     // Neither our page nor a tab: the background itself (or an unknown context).
@@ -73,15 +79,12 @@ export function classifySender(sender: SenderInfo, ctx: SenderContext): SenderVe
   return { ok: true, role: 'content', tabId: sender.tab.id };
 }
 
-/**
- * Checks a sender against the role a message requires. Extension pages may
- * send every UI command; content scripts only theirs (the `cs-to-bg:*` names).
- */
-export function authorizeSender(sender: SenderInfo, required: SenderRole, ctx: SenderContext): SenderVerdict {
-  const verdict = classifySender(sender, ctx);
-  if (!verdict.ok) return verdict;
-  if (verdict.role !== required) {
-    return { ok: false, reason: `A ${verdict.role} may not send this message (needs ${required}).` };
-  }
-  return verdict;
-}
+/** The words a refusal names a role with. */
+export const ROLE_NAMES: Readonly<Record<SenderRole, string>> = {
+  sidepanel: 'the side panel',
+  options: 'the options page',
+  page: 'this Earshot page',
+  content: 'the portal page',
+  engine: 'the phone engine',
+  background: 'the background',
+};

@@ -1,5 +1,7 @@
 import type { EngineLink } from '../coordinator/engine-link';
-import type { CommandResult } from '../messaging/commands';
+import type { FromEngineHost, ToEngineHost } from '../messaging/protocol';
+import { fromEngineHostSchema } from '../messaging/schemas';
+import type { PortLike } from '../messaging/state-port';
 import type { EngineCommand, EngineEvent } from '../contract/engine';
 
 /** Path of the engine's offscreen document (entrypoints/offscreen). */
@@ -42,40 +44,59 @@ export function chromeOffscreenDocuments(path = OFFSCREEN_PATH): OffscreenDocume
 
 export interface OffscreenEngineLinkOptions {
   documents: OffscreenDocuments;
-  /** Sends one command to the offscreen document (messenger 'bg-to-engine:command'). */
-  sendCommand: (command: EngineCommand) => Promise<CommandResult | undefined>;
+  /**
+   * Asks a document that exists to open its engine port (the one `engine-connect` message, sent only
+   * when this worker finds a document without a port: it was restarted). Injected in tests.
+   */
+  wake: () => Promise<void>;
+  /** How long to wait for a document's engine port after finding or creating it. */
+  connectTimeoutMs?: number;
+  /** Something went wrong on the link outside any command's answer (logged and shown by the caller). */
+  onLinkError?: (message: string) => void;
+}
+
+interface Pending {
+  resolve(): void;
+  reject(error: Error): void;
 }
 
 /**
  * Chrome: the coordinator's {@link EngineLink} to the engine in the offscreen
- * document. Creates the document on demand, one at a time (one shared
- * promise guards concurrent `createDocument`), and re-attaches after the
- * service worker restarts: the coordinator's `sync` reaches the surviving
- * document, which answers with its whole state. When the document had to be
- * (re)created, the last `configure` and `watch` are replayed first so a new
- * engine is never left unconfigured.
+ * document, over one long-lived port (`earshot:engine`). Commands are
+ * numbered and answered on the port; events come back on it.
  *
- * Events come back by message: wire the background's `engine-to-bg:event`
- * handler to {@link deliver}.
+ * The document opens it (hand each accepted one to {@link attach}): as it
+ * loads, when it has an event to deliver and no port is open (that wakes a
+ * stopped worker), and when a restarted worker that needs the engine finds
+ * the document without a port and asks once ({@link OffscreenEngineLinkOptions.wake}).
+ * An idle engine never wakes an idle worker. The newest port is the link.
+ *
+ * The document is found or created only while no port is open (one shared
+ * promise guards concurrent `createDocument`). A port that closes while the
+ * document lives is a worker gone; seen from here it is a document gone
+ * (crashed, closed): while the engine is configured, the link makes a new one
+ * at once. A new engine says `fresh` in its hello: the last `configure` and
+ * `watch` are replayed to it before anything else.
  */
 export class OffscreenEngineLink implements EngineLink {
   private readonly listeners = new Set<(event: EngineEvent) => void>();
-  private ensuring: Promise<boolean> | undefined;
+  private port: PortLike | undefined;
+  private linking: Promise<PortLike> | undefined;
+  private waiters: { resolve(port: PortLike): void; reject(error: Error): void }[] = [];
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
   private lastConfigure: EngineCommand | undefined;
   private lastWatch: EngineCommand | undefined;
+  /** The last whole event, which a levels-only message updates. */
+  private lastEvent: EngineEvent | undefined;
 
   constructor(private readonly options: OffscreenEngineLinkOptions) {}
 
   async send(command: EngineCommand): Promise<void> {
     if (command.type === 'configure') this.lastConfigure = command;
     if (command.type === 'watch') this.lastWatch = command;
-    const created = await this.ensureDocument();
-    if (created) {
-      for (const replay of [this.lastConfigure, this.lastWatch]) {
-        if (replay && replay !== command) await this.deliverCommand(replay);
-      }
-    }
-    await this.deliverCommand(command);
+    const port = this.port ?? (await this.link());
+    await this.post(port, command);
   }
 
   onEvent(callback: (event: EngineEvent) => void): () => void {
@@ -83,33 +104,151 @@ export class OffscreenEngineLink implements EngineLink {
     return () => this.listeners.delete(callback);
   }
 
-  /** Hands an event that arrived from the offscreen document to the subscribers. */
-  deliver(event: EngineEvent): void {
+  /** Whether an engine port is open now. */
+  get connected(): boolean {
+    return this.port !== undefined;
+  }
+
+  /** Takes the engine host's port (its sender already checked: our offscreen document). */
+  attach(port: PortLike): void {
+    let hello = false;
+    port.onMessage.addListener((raw) => {
+      const parsed = fromEngineHostSchema.safeParse(raw);
+      if (!parsed.success) {
+        this.options.onLinkError?.(`Dropped a malformed message from the phone engine: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+        return;
+      }
+      const message = parsed.data;
+      if (message.type === 'hello') {
+        // A second hello on the port already in use answers a wake this worker sent meanwhile: nothing to do.
+        hello = true;
+        if (this.port !== port) this.adopt(port, message.fresh);
+        return;
+      }
+      if (!hello) {
+        this.options.onLinkError?.(`The phone engine sent ${message.type} before its hello; dropped.`);
+        return;
+      }
+      this.receive(message);
+    });
+    port.onDisconnect.addListener(() => {
+      if (this.port !== port) return;
+      this.port = undefined;
+      this.lastEvent = undefined;
+      const gone = new Error('The phone engine’s document went away before answering.');
+      for (const waiter of this.pending.values()) waiter.reject(gone);
+      this.pending.clear();
+      // A configured engine is wanted: make a new document now rather than at the next click.
+      if (this.lastConfigure?.type === 'configure' && this.lastConfigure.config) {
+        this.link().catch((error: unknown) =>
+          this.options.onLinkError?.(`Could not restart the phone engine: ${error instanceof Error ? error.message : String(error)}`),
+        );
+      }
+    });
+  }
+
+  private adopt(port: PortLike, fresh: boolean): void {
+    if (this.port && this.port !== port) {
+      // The document opened a new one (its old one went with a worker this one never heard from).
+      const replaced = this.port;
+      this.port = undefined;
+      const error = new Error('The link to the phone engine was re-made; try again.');
+      for (const waiter of this.pending.values()) waiter.reject(error);
+      this.pending.clear();
+      replaced.disconnect();
+    }
+    this.port = port;
+    if (fresh) {
+      for (const replay of [this.lastConfigure, this.lastWatch]) {
+        if (!replay) continue;
+        this.post(port, replay).catch((error: unknown) =>
+          this.options.onLinkError?.(`The new phone engine did not take ${replay.type}: ${error instanceof Error ? error.message : String(error)}`),
+        );
+      }
+    }
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const waiter of waiters) waiter.resolve(port);
+  }
+
+  private receive(message: Exclude<FromEngineHost, { type: 'hello' }>): void {
+    switch (message.type) {
+      case 'result': {
+        const waiter = this.pending.get(message.id);
+        this.pending.delete(message.id);
+        if (message.ok) waiter?.resolve();
+        else waiter?.reject(new Error(message.reason ?? 'The phone engine refused the command.'));
+        return;
+      }
+      case 'event':
+        this.lastEvent = message.event;
+        this.emit(message.event);
+        return;
+      case 'levels': {
+        const last = this.lastEvent;
+        if (!last?.session || last.session.id !== message.session) return;
+        this.lastEvent = { ...last, session: { ...last.session, levels: message.levels }, newLog: [] };
+        this.emit(this.lastEvent);
+        return;
+      }
+    }
+  }
+
+  private emit(event: EngineEvent): void {
     for (const listener of this.listeners) listener(event);
   }
 
-  /** Resolves true when this call created the document. */
-  private ensureDocument(): Promise<boolean> {
-    this.ensuring ??= (async () => {
+  private post(port: PortLike, command: EngineCommand): Promise<void> {
+    const id = this.nextId++;
+    return new Promise<void>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
       try {
-        if (await this.options.documents.exists()) return false;
-        try {
-          await this.options.documents.create();
-        } catch (error) {
-          // Another caller (an earlier worker instance) created it in between.
-          if (/single offscreen|only a single/i.test(String(error)) && (await this.options.documents.exists())) return false;
-          throw error;
-        }
-        return true;
-      } finally {
-        this.ensuring = undefined;
+        port.postMessage({ type: 'command', id, command } satisfies ToEngineHost);
+      } catch (error) {
+        this.pending.delete(id);
+        reject(error instanceof Error ? error : new Error(String(error)));
       }
-    })();
-    return this.ensuring;
+    });
   }
 
-  private async deliverCommand(command: EngineCommand): Promise<void> {
-    const result = await this.options.sendCommand(command);
-    if (result && !result.ok) throw new Error(result.reason);
+  /** Finds or creates the document, then waits for its port. One at a time. */
+  private link(): Promise<PortLike> {
+    this.linking ??= (async () => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      try {
+        if (this.port) return this.port;
+        const timeout = this.options.connectTimeoutMs ?? 10_000;
+        const arrived = new Promise<PortLike>((resolve, reject) => {
+          this.waiters.push({
+            resolve: (port) => {
+              clearTimeout(timer);
+              resolve(port);
+            },
+            reject,
+          });
+          timer = setTimeout(() => reject(new Error(`The phone engine did not connect within ${timeout / 1000} s.`)), timeout);
+        });
+        if (await this.options.documents.exists()) {
+          // A document from before this worker: ask it for its port (it answers with its hello).
+          await this.options.wake();
+        } else {
+          try {
+            // A new document opens its port as it loads.
+            await this.options.documents.create();
+          } catch (error) {
+            // Another caller (an earlier worker instance) created it in between.
+            if (!(/single offscreen|only a single/i.test(String(error)) && (await this.options.documents.exists()))) throw error;
+          }
+        }
+        return await arrived;
+      } catch (error) {
+        clearTimeout(timer);
+        this.waiters = [];
+        throw error;
+      } finally {
+        this.linking = undefined;
+      }
+    })();
+    return this.linking;
   }
 }

@@ -27,24 +27,29 @@ export interface PortalRegistration {
  * when settings or permissions change.
  */
 export async function syncPortalRegistration(origins: string[]): Promise<PortalRegistration> {
+  // Each failure below is logged with its cause and taken as the safe answer (not granted, nothing there).
+  const warn = <T>(what: string, fallback: T) => (error: unknown): T => {
+    console.warn(`[earshot] ${what}`, error);
+    return fallback;
+  };
   const granted: string[] = [];
   const missingPermission: string[] = [];
   for (const origin of origins) {
-    const ok = await browser.permissions.contains({ origins: [originPattern(origin)] }).catch(() => false);
+    const ok = await browser.permissions.contains({ origins: [originPattern(origin)] }).catch(warn(`could not check the permission for ${origin}`, false));
     (ok ? granted : missingPermission).push(origin);
   }
-  const existing = await browser.scripting.getRegisteredContentScripts({ ids: [PORTAL_SCRIPT_ID] }).catch(() => []);
+  const existing = await browser.scripting.getRegisteredContentScripts({ ids: [PORTAL_SCRIPT_ID] }).catch(warn('could not list the registered portal script', []));
   if (existing.length > 0) await browser.scripting.unregisterContentScripts({ ids: [PORTAL_SCRIPT_ID] });
   if (granted.length === 0) return { registered: [], missingPermission };
   await browser.scripting.registerContentScripts([
     { id: PORTAL_SCRIPT_ID, matches: granted.map(originPattern), js: [PORTAL_SCRIPT_FILE], runAt: 'document_idle' },
   ]);
-  const tabs = await browser.tabs.query({ url: granted.map(originPattern) }).catch(() => []);
+  const tabs = await browser.tabs.query({ url: granted.map(originPattern) }).catch(warn('could not list the open portal tabs', []));
   await Promise.all(
     tabs.map((tab) =>
       tab.id === undefined
         ? undefined
-        : browser.scripting.executeScript({ target: { tabId: tab.id }, files: [PORTAL_SCRIPT_FILE] }).catch(() => undefined),
+        : browser.scripting.executeScript({ target: { tabId: tab.id }, files: [PORTAL_SCRIPT_FILE] }).catch(warn(`could not inject the portal script into tab ${tab.id}`, undefined)),
     ),
   );
   return { registered: granted, missingPermission };

@@ -78,7 +78,9 @@ async function readManaged(area: StorageAreaLike | undefined): Promise<Record<st
   if (!area) return {};
   try {
     return await area.get(null);
-  } catch {
+  } catch (error) {
+    // No managed storage (no policy, or Firefox without one): the user's settings and defaults apply.
+    console.info('[earshot] no managed storage to read (no policy installed?)', error);
     return {};
   }
 }
@@ -144,7 +146,10 @@ export function createSettingsStore(storage: SettingsStorage = browserSettingsSt
       readManaged(storage.managed),
       storage.local.get([USER_SETTINGS_KEY, LAST_GOOD_MANAGED_KEY]),
       storage.vault.read(),
-      storage.session ? storage.session.get(SESSION_CREDENTIALS_KEY).catch(() => ({})) : Promise.resolve({}),
+      storage.session ? storage.session.get(SESSION_CREDENTIALS_KEY).catch((error: unknown) => {
+            console.warn('[earshot] storage.session unreadable: the typed credentials are asked again', error);
+            return {};
+          }) : Promise.resolve({}),
     ]);
     const storedUser = local[USER_SETTINGS_KEY];
     const storedLastGood = isPlainObject(local[LAST_GOOD_MANAGED_KEY]) ? local[LAST_GOOD_MANAGED_KEY] : {};

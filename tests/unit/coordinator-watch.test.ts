@@ -99,7 +99,7 @@ describe('state hub: a portal frame leaves with its port', () => {
   it("forgets a content script's frame when its port closes (navigation, reload), not a side panel's", async () => {
     const gone: string[] = [];
     const hub = createStateHub({
-      getState: () => initialState(0),
+      current: () => ({ type: 'state', state: initialState(0), logSeq: 0, logLimit: 500 }),
       authorize: (sender) => (sender.tab ? { ok: true, role: 'content', tabId: sender.tab.id } : { ok: true, role: 'page' }),
       onContentGone: ({ tabId, frameId }) => gone.push(frameSource(tabId, frameId)),
     });

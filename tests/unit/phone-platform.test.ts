@@ -4,11 +4,12 @@ import { describe, expect, it } from 'vitest';
 import type { EngineCommand, EngineEvent } from '../../lib/contract/engine';
 import type { PhoneEngineApi } from '../../lib/phone/engine';
 import { InPageEngineLink } from '../../lib/platform/in-page-engine-link';
-import { hostEngineInOffscreen, isOwnBackground } from '../../lib/platform/offscreen-engine-host';
+import { hostEngineOverPort, type EngineHost } from '../../lib/platform/offscreen-engine-host';
 import { OffscreenEngineLink, type OffscreenDocuments } from '../../lib/platform/offscreen-engine-link';
 import { installPageMicrophoneBridge, offerPageMicrophone, OPEN_SIDEBAR_MESSAGE } from '../../lib/platform/page-microphone';
 import { MicrophoneUnavailableError } from '../../lib/phone/errors';
 import { fakeConfig, FakeMicrophone } from './phone-fakes';
+import { portPair, settle, type FakeEnd } from './port-fakes';
 
 const state = (status: 'registered' | 'unconfigured'): EngineEvent => ({
   type: 'state',
@@ -19,13 +20,32 @@ const state = (status: 'registered' | 'unconfigured'): EngineEvent => ({
   newLog: [],
 });
 
+/** A live session's event with these levels (nothing else differs between two of them). */
+const live = (levels: { heard: number; sent: number }): EngineEvent => ({
+  ...state('registered'),
+  session: {
+    id: 's1',
+    agent: { extension: '201' },
+    status: 'active',
+    mode: 'listen',
+    availability: { listen: { allowed: true }, whisper: { allowed: true }, barge: { allowed: true } },
+    levels,
+  },
+});
+
 class FakeEngine implements PhoneEngineApi {
   readonly commands: EngineCommand[] = [];
+  /** When set, every command is refused with this reason. */
+  refuse: string | undefined;
   private listener: ((event: EngineEvent) => void) | undefined;
   handle(command: EngineCommand): Promise<void> {
+    if (this.refuse) return Promise.reject(new Error(this.refuse));
     this.commands.push(command);
     this.listener?.(state('registered'));
     return Promise.resolve();
+  }
+  emit(event: EngineEvent): void {
+    this.listener?.(event);
   }
   onEvent(callback: (event: EngineEvent) => void): () => void {
     this.listener = callback;
@@ -36,91 +56,213 @@ class FakeEngine implements PhoneEngineApi {
   }
 }
 
-function fakeDocuments(initially = false) {
-  let exists = initially;
+const base = 'chrome-extension://abc/';
+
+/**
+ * FAKE offscreen documents (unit test only): creating one starts a host over
+ * a FAKE engine, whose engine port reaches whoever `route` names (the link,
+ * as the background's onConnect would); closing one drops its port.
+ */
+function fakeDocuments(link: () => OffscreenEngineLink) {
   const calls: string[] = [];
+  let doc: { engine: FakeEngine; host: EngineHost } | undefined;
+  let route: (receiver: FakeEnd) => void = (receiver) => link().attach(receiver);
+  const start = () => {
+    const engine = new FakeEngine();
+    const host = hostEngineOverPort({
+      engine,
+      connect: (name) => {
+        const { opener, receiver } = portPair(name, { id: 'abc', url: `${base}offscreen.html` });
+        route(receiver);
+        return opener;
+      },
+      onError: () => undefined,
+    });
+    doc = { engine, host };
+  };
   const documents: OffscreenDocuments = {
     exists: async () => {
       calls.push('exists');
-      return exists;
+      return doc !== undefined;
     },
     create: async () => {
       calls.push('create');
       await Promise.resolve();
-      exists = true;
+      start();
     },
   };
-  return { documents, calls, close: () => (exists = false) };
+  /** The worker's one engine-connect message: reaches the document's host, if there is one. */
+  const wake = async () => {
+    if (!doc) throw new Error('Could not establish connection. Receiving end does not exist.');
+    doc.host.wake();
+  };
+  return {
+    documents,
+    wake,
+    calls,
+    /** A document that an earlier worker configured before it stopped. */
+    async survive() {
+      const old: FakeEnd[] = [];
+      route = (receiver) => old.push(receiver);
+      start();
+      old[0]?.postMessage({ type: 'command', id: 1, command: { type: 'configure', config: null } });
+      await settle();
+      old[0]?.disconnect();
+      await settle();
+      route = (receiver) => link().attach(receiver);
+    },
+    engine: () => doc?.engine,
+    close: () => {
+      doc?.host.close();
+      doc = undefined;
+    },
+  };
 }
 
-describe('OffscreenEngineLink (fake offscreen API)', () => {
+function linkWithDocuments() {
+  const holder: { link?: OffscreenEngineLink } = {};
+  const docs = fakeDocuments(() => holder.link as OffscreenEngineLink);
+  const link = new OffscreenEngineLink({ documents: docs.documents, wake: docs.wake, connectTimeoutMs: 1000 });
+  holder.link = link;
+  return { link, docs };
+}
+
+describe('OffscreenEngineLink over the engine port (fake offscreen API, fake ports)', () => {
   it('creates one document for concurrent sends (one shared promise)', async () => {
-    const docs = fakeDocuments();
-    const sent: EngineCommand[] = [];
-    const link = new OffscreenEngineLink({ documents: docs.documents, sendCommand: async (c) => (sent.push(c), { ok: true }) });
+    const { link, docs } = linkWithDocuments();
     await Promise.all([link.send({ type: 'sync' }), link.send({ type: 'watch', extensions: ['201'] }), link.send({ type: 'hangup' })]);
     expect(docs.calls.filter((c) => c === 'create')).toHaveLength(1);
-    expect(sent.map((c) => c.type)).toContain('sync');
-    expect(sent.map((c) => c.type)).toContain('hangup');
+    const sent = docs.engine()?.commands.map((c) => c.type);
+    expect(sent).toContain('sync');
+    expect(sent).toContain('hangup');
   });
 
-  it('re-attaches to a surviving document with sync only (service worker restart)', async () => {
-    const docs = fakeDocuments(true);
-    const sent: EngineCommand[] = [];
-    const link = new OffscreenEngineLink({ documents: docs.documents, sendCommand: async (c) => (sent.push(c), { ok: true }) });
+  it('asks a surviving document for its port, without replaying (service worker restart): one probe, none once linked', async () => {
+    const { link, docs } = linkWithDocuments();
+    await docs.survive();
+    docs.engine()?.commands.splice(0);
     await link.send({ type: 'sync' });
+    await link.send({ type: 'hangup' });
     expect(docs.calls).toEqual(['exists']);
-    expect(sent).toEqual([{ type: 'sync' }]);
+    expect(docs.engine()?.commands).toEqual([{ type: 'sync' }, { type: 'hangup' }]);
   });
 
-  it('replays the last configure and watch into a re-created document', async () => {
-    const docs = fakeDocuments();
-    const sent: EngineCommand[] = [];
-    const link = new OffscreenEngineLink({ documents: docs.documents, sendCommand: async (c) => (sent.push(c), { ok: true }) });
+  it('a closed port is a document gone: a configured link makes a new one and replays configure and watch first', async () => {
+    const { link, docs } = linkWithDocuments();
     const configure: EngineCommand = { type: 'configure', config: fakeConfig() };
     await link.send(configure);
     await link.send({ type: 'watch', extensions: ['201'] });
     docs.close();
-    sent.length = 0;
+    await settle();
+    await settle();
+    expect(docs.calls.filter((c) => c === 'create')).toHaveLength(2);
     await link.send({ type: 'start', agent: '201' });
-    expect(sent.map((c) => c.type)).toEqual(['configure', 'watch', 'start']);
+    expect(docs.engine()?.commands.map((c) => c.type)).toEqual(['configure', 'watch', 'start']);
   });
 
-  it('a refusal from the document rejects the send; events are delivered to subscribers', async () => {
-    const docs = fakeDocuments(true);
-    const link = new OffscreenEngineLink({ documents: docs.documents, sendCommand: async () => ({ ok: false, reason: 'nope' }) });
-    await expect(link.send({ type: 'sync' })).rejects.toThrow('nope');
+  it('a refusal from the engine rejects the send; events are delivered to subscribers, levels-only ones too', async () => {
+    const { link, docs } = linkWithDocuments();
     const got: EngineEvent[] = [];
     link.onEvent((e) => got.push(e));
-    link.deliver(state('registered'));
-    expect(got).toHaveLength(1);
+    await link.send({ type: 'sync' });
+    const engine = docs.engine() as FakeEngine;
+    engine.refuse = 'nope';
+    await expect(link.send({ type: 'hangup' })).rejects.toThrow('nope');
+    engine.emit(live({ heard: 0.1, sent: 0 }));
+    engine.emit(live({ heard: 0.2, sent: 0 }));
+    await settle();
+    expect(got.at(-2)?.session?.levels).toEqual({ heard: 0.1, sent: 0 });
+    expect(got.at(-1)?.session?.levels).toEqual({ heard: 0.2, sent: 0 });
+  });
+
+  it('a command waiting on a document that never connects fails with a reason', async () => {
+    const link = new OffscreenEngineLink({
+      documents: { exists: async () => true, create: async () => undefined },
+      wake: async () => undefined,
+      connectTimeoutMs: 20,
+    });
+    await expect(link.send({ type: 'sync' })).rejects.toThrow(/did not connect/);
   });
 });
 
-describe('offscreen engine host', () => {
-  const base = 'chrome-extension://abc/';
-  it('accepts commands from the service worker only', () => {
-    expect(isOwnBackground({ id: 'abc', url: `${base}background.js` }, 'abc', base)).toBe(true);
-    expect(isOwnBackground({ id: 'abc' }, 'abc', base)).toBe(true);
-    expect(isOwnBackground({ id: 'abc', url: `${base}sidepanel.html` }, 'abc', base)).toBe(false);
-    expect(isOwnBackground({ id: 'abc', url: 'https://portal.example/', tab: { id: 3 } }, 'abc', base)).toBe(false);
-    expect(isOwnBackground({ id: 'other', url: `${base}background.js` }, 'abc', base)).toBe(false);
+describe('offscreen engine host (fake ports, fake engine)', () => {
+  function hosted() {
+    const engine = new FakeEngine();
+    const ends: ReturnType<typeof portPair>[] = [];
+    const host = hostEngineOverPort({
+      engine,
+      connect: (name) => {
+        const pair = portPair(name);
+        ends.push(pair);
+        return pair.opener;
+      },
+      onError: () => undefined,
+    });
+    const background = () => ends.at(-1)?.receiver as FakeEnd;
+    const received = (end: FakeEnd = background()) => {
+      const got: unknown[] = [];
+      end.onMessage.addListener((m) => got.push(m));
+      return got;
+    };
+    return { engine, host, ends, background, received };
+  }
+
+  it('says hello (fresh until configured), validates and runs commands, answers each', async () => {
+    const h = hosted();
+    const got = h.received();
+    await settle();
+    expect(got[0]).toEqual({ type: 'hello', fresh: true });
+    h.background().postMessage({ type: 'command', id: 1, command: { type: 'sync' } });
+    h.background().postMessage({ type: 'command', id: 2, command: { type: 'bogus' } });
+    await settle();
+    expect(h.engine.commands).toEqual([{ type: 'sync' }]);
+    expect(got).toContainEqual({ type: 'result', id: 1, ok: true });
+    expect(got.some((m) => (m as { id?: number }).id === 2)).toBe(false);
   });
 
-  it('validates, runs the command, and sends every event back', async () => {
-    const engine = new FakeEngine();
-    const events: EngineEvent[] = [];
-    const handle = hostEngineInOffscreen({
-      engine,
-      sendEvent: async (e) => events.push(e),
-      runtimeId: 'abc',
-      extensionBaseUrl: base,
-    });
-    expect(await handle({ type: 'sync' }, { id: 'abc', url: `${base}background.js` })).toEqual({ ok: true });
-    expect(await handle({ type: 'bogus' }, { id: 'abc' })).toEqual({ ok: false, reason: 'Invalid engine command.' });
-    expect(await handle({ type: 'sync' }, { id: 'abc', url: `${base}sidepanel.html` })).toMatchObject({ ok: false });
-    expect(engine.commands).toEqual([{ type: 'sync' }]);
-    expect(events).toHaveLength(1);
+  it('sends whole events, and levels alone when nothing else changed', async () => {
+    const h = hosted();
+    const got = h.received();
+    h.engine.emit(live({ heard: 0.1, sent: 0 }));
+    h.engine.emit(live({ heard: 0.3, sent: 0 }));
+    await settle();
+    expect(got.map((m) => (m as { type: string }).type)).toEqual(['hello', 'event', 'levels']);
+    expect(got[2]).toEqual({ type: 'levels', session: 's1', levels: { heard: 0.3, sent: 0 } });
+  });
+
+  it('an idle engine lets a stopped worker sleep; its next event opens a new port (hello: configured), whole, with the log kept meanwhile', async () => {
+    const h = hosted();
+    h.background().postMessage({ type: 'command', id: 1, command: { type: 'configure', config: null } });
+    h.engine.emit(live({ heard: 0.1, sent: 0 }));
+    await settle();
+    h.background().disconnect();
+    await settle();
+    expect(h.ends).toHaveLength(1);
+    h.engine.emit({ ...live({ heard: 0.2, sent: 0 }), newLog: [{ at: 1, kind: 'info', text: 'while away' }] });
+    expect(h.ends).toHaveLength(2);
+    const got = h.received();
+    await settle();
+    expect(got).toEqual([
+      { type: 'hello', fresh: false },
+      expect.objectContaining({ type: 'event', event: expect.objectContaining({ newLog: [{ at: 1, kind: 'info', text: 'while away' }] }) }),
+    ]);
+  });
+
+  it('a restarted worker asks for the port: a new one when there is none, a second hello on the one that is open', async () => {
+    const h = hosted();
+    h.engine.emit(live({ heard: 0.1, sent: 0 }));
+    await settle();
+    h.background().disconnect();
+    await settle();
+    h.host.wake();
+    expect(h.ends).toHaveLength(2);
+    const got = h.received();
+    await settle();
+    expect(got.map((m) => (m as { type: string }).type)).toEqual(['hello', 'event']);
+    h.host.wake();
+    await settle();
+    expect(h.ends).toHaveLength(2);
+    expect(got.at(-1)).toEqual({ type: 'hello', fresh: true });
   });
 });
 
