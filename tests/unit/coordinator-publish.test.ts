@@ -7,7 +7,7 @@ import type { EngineLink } from '@/lib/coordinator/engine-link';
 import { memoryStore, type PersistedCoordinator } from '@/lib/coordinator/store';
 import { createBackgroundHandlers } from '@/lib/messaging/background-handlers';
 import type { Publication } from '@/lib/messaging/state-port';
-import type { EngineCommand, EngineEvent } from '@/lib/phone/engine-api';
+import type { EngineCommand, EngineEvent } from '@/lib/contract/engine';
 
 const ALLOWED = { listen: { allowed: true }, whisper: { allowed: true }, barge: { allowed: true } };
 
