@@ -24,7 +24,12 @@ export interface StaticPortal {
  * reports an empty list). Anything else is a 404.
  */
 export async function startStaticPortal(agents: PortalAgent[]): Promise<StaticPortal> {
-  const pages: Record<string, string> = { '/': portalPage(agents), '/empty': portalPage([]) };
+  const site = await startStaticPages({ '/': portalPage(agents), '/empty': portalPage([]) });
+  return { origin: site.origin, url: `${site.origin}/`, emptyUrl: `${site.origin}/empty`, close: site.close };
+}
+
+/** HTML pages by path on 127.0.0.1 on a free port (GET only; anything else a 404). */
+export async function startStaticPages(pages: Record<string, string>): Promise<{ origin: string; close(): Promise<void> }> {
   const server: Server = createServer((req, res) => {
     const page = pages[new URL(req.url ?? '/', 'http://127.0.0.1').pathname];
     if (req.method !== 'GET' || page === undefined) {
@@ -38,12 +43,9 @@ export async function startStaticPortal(agents: PortalAgent[]): Promise<StaticPo
     server.listen(0, '127.0.0.1', ok);
   });
   const address = server.address();
-  if (!address || typeof address === 'string') throw new Error('the static portal has no port');
-  const origin = `http://127.0.0.1:${address.port}`;
+  if (!address || typeof address === 'string') throw new Error('the static site has no port');
   return {
-    origin,
-    url: `${origin}/`,
-    emptyUrl: `${origin}/empty`,
+    origin: `http://127.0.0.1:${address.port}`,
     close: () =>
       new Promise<void>((ok) => {
         server.closeAllConnections();

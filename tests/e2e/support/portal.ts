@@ -53,6 +53,8 @@ export async function clickInPagePanel(page: Page, selector: string): Promise<vo
   try {
     const { nodeId } = (await cdp.send('DOM.querySelector', { nodeId: await inPagePanelRoot(cdp), selector })) as { nodeId: number };
     if (!nodeId) throw new Error(`nothing matches ${selector} in the in-page panel`);
+    // As a user would: scroll the panel to the button first (the panel scrolls when its content is taller).
+    await cdp.send('DOM.scrollIntoViewIfNeeded', { nodeId });
     const { model } = (await cdp.send('DOM.getBoxModel', { nodeId })) as { model: { content: number[] } };
     const [x1 = 0, y1 = 0, , , x3 = 0, y3 = 0] = model.content;
     await page.mouse.click((x1 + x3) / 2, (y1 + y3) / 2);
