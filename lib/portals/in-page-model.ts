@@ -1,9 +1,15 @@
 import type { Scope } from '../monitor/modes';
-import { decide, signedInUser } from '../monitor/authority';
+import { decide, signedInUser, type PortalUser } from '../monitor/authority';
 import { isLive } from '../monitor/session-machine';
 import type { EarshotState } from '../state/snapshot';
 import type { PortalAdapter } from './adapter';
 import { readUser, type AgentRow } from './scan';
+
+/** Who the page shows signed in, as the authority's PortalUser (the monitoring right stays out of it: docs/portals.md). */
+function portalUser(root: ParentNode, adapter: PortalAdapter): PortalUser {
+  const { scope, extension } = readUser(root, adapter);
+  return { ...(scope ? { scope } : {}), ...(extension ? { extension } : {}) };
+}
 
 /** How long the in-page panel stays after a session ends, so its last message can be read. */
 export const PANEL_LINGER_MS = 4000;
@@ -55,7 +61,7 @@ export function createInPageModel({ root, config, setIconsEnabled, onChange, set
    */
   const applyRules = (): boolean => {
     const verdict = decide({
-      user: signedInUser(view.state?.user ?? { dtmfMonitoringGranted: false }, readUser(root, config.adapter)),
+      user: signedInUser(view.state?.user ?? { dtmfMonitoringGranted: false }, portalUser(root, config.adapter)),
       entitlements: { monitorScopes: config.monitorScopes },
       profile: { tapping: config.tapping },
       microphone: view.state?.microphone ?? 'not-needed',
