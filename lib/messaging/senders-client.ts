@@ -92,7 +92,7 @@ export async function requestStartFromClick(
 }
 
 /** Content script: replaces the list of agents this frame shows. */
-export async function reportVisibleAgents(agents: { extension: string; name?: string }[]): Promise<CommandResult> {
+export async function reportVisibleAgents(agents: { extension: string; name?: string; otherParty?: string }[]): Promise<CommandResult> {
   try {
     return await messenger.sendMessage('cs-to-bg:report-agents', { agents });
   } catch (error) {
