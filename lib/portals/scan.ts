@@ -57,6 +57,8 @@ export interface CompiledAdapter {
   onCall?: RegExp;
   /** Each Field's pattern, compiled once. */
   patterns: WeakMap<Field, RegExp | undefined>;
+  /** The table of calls read in this task (see callsByName). */
+  calls?: { root: ParentNode; byName: Map<string, string | null> };
 }
 
 export function compileAdapter(adapter: PortalAdapter): CompiledAdapter {
@@ -85,10 +87,6 @@ export function readField(root: Element, field: Field, compiled: CompiledAdapter
   return value === '' ? undefined : value;
 }
 
-/**
- * Reads one row; undefined when it has no valid extension (a header row, a
- * hostile `101@evil.example`): such rows get no icon.
- */
 /** Just the row's extension (cheap: one query), or undefined when it has none valid. */
 export function readExtension(row: Element, compiled: CompiledAdapter): string | undefined {
   const { adapter } = compiled;
@@ -108,6 +106,10 @@ export function readExtension(row: Element, compiled: CompiledAdapter): string |
   return isValidExtension(extension) ? extension.trim() : undefined;
 }
 
+/**
+ * Reads one row; undefined when it has no valid extension (a header row, a
+ * hostile `101@evil.example`) or the adapter ignores it: such rows get no icon.
+ */
 export function readRow(row: Element, compiled: CompiledAdapter): AgentRow | undefined {
   const { adapter } = compiled;
   if (adapter.ignore && readField(row, adapter.ignore, compiled) !== undefined) return undefined;
@@ -135,26 +137,42 @@ function readOtherParty(row: Element, extension: string, name: string | undefine
     const party = cleanParty(readField(row, field, compiled));
     if (party && party.user !== extension) return party.text;
   }
-  const table = adapter.otherPartyTable;
-  if (!table || !name) return undefined;
-  const root = row.ownerDocument ?? row.getRootNode();
-  let found: string | undefined;
+  if (!adapter.otherPartyTable || !name) return undefined;
+  const party = callsByName(row.ownerDocument ?? (row.getRootNode() as ParentNode), compiled).get(name);
+  return party && cleanParty(party)?.user !== extension ? party : undefined;
+}
+
+/**
+ * The adapter's table of calls as agent name → party (null: two calls claim
+ * the name). Read once per task, however many rows ask: a wholesale
+ * re-render re-reads every agent row at once, and each would otherwise scan
+ * the whole table again.
+ */
+function callsByName(root: ParentNode, compiled: CompiledAdapter): Map<string, string | null> {
+  const cached = compiled.calls;
+  if (cached?.root === root) return cached.byName;
+  const byName = new Map<string, string | null>();
+  compiled.calls = { root, byName };
+  queueMicrotask(() => {
+    if (compiled.calls?.byName === byName) compiled.calls = undefined;
+  });
+  const table = compiled.adapter.otherPartyTable!;
   let rows: NodeListOf<Element>;
   try {
-    rows = (root as ParentNode).querySelectorAll(table.rows);
+    rows = root.querySelectorAll(table.rows);
   } catch {
-    return undefined;
+    return byName;
   }
   const limit = Math.min(rows.length, MAX_TABLE_ROWS);
   for (let i = 0; i < limit; i++) {
     const callRow = rows[i]!;
-    if (readField(callRow, table.agentName, compiled) !== name) continue;
-    const party = cleanParty(readField(callRow, table.party, compiled));
-    if (!party || party.user === extension) continue;
-    if (found !== undefined && found !== party.text) return undefined;
-    found = party.text;
+    const agent = readField(callRow, table.agentName, compiled);
+    const party = cleanParty(readField(callRow, table.party, compiled))?.text;
+    if (agent === undefined || party === undefined) continue;
+    const known = byName.get(agent);
+    byName.set(agent, known === undefined || known === party ? party : null);
   }
-  return found;
+  return byName;
 }
 
 /** Every agent row under `root` (the document, or a subtree that changed). */

@@ -108,3 +108,20 @@ describe.each(fixtures.map(({ adapter, state }) => [`${adapter.id}/${state}`, ad
     expect(navigations).toEqual([]);
   });
 });
+
+describe('fusionpbx-call-center: the wholesale re-render every 1.5 s', () => {
+  it('gives every row its icon again in the same task, with the callers table of the new fragment', async () => {
+    load('fusionpbx-call-center', 'on-call');
+    const compiled = compileAdapter(BUILT_IN_ADAPTERS['fusionpbx-call-center']);
+    const reported: { extension: string; otherParty?: string }[][] = [];
+    manager = new IconManager({ doc: document, compiled, isOnCall: () => true, onActivate: () => undefined, onAgentsChanged: (a) => reported.push(a), lazy: false });
+    manager.flush();
+    const fragment = document.querySelector('#ajax_response')!;
+    // The next fetch: Alice's caller is someone else now.
+    fragment.innerHTML = fragment.innerHTML.replace('<td>5550101</td>', '<td>5550177</td>');
+    await Promise.resolve();
+    expect([...document.querySelectorAll<HTMLElement>(ICON_TAG)].map((host) => host.dataset.extension)).toEqual(['1001', '1002', '1003', '1004', '1005']);
+    manager.flush();
+    expect(reported.at(-1)?.find((agent) => agent.extension === '1001')?.otherParty).toBe('5550177');
+  });
+});
