@@ -100,6 +100,7 @@ export default defineContentScript({
       onChange: draw,
       setTimer: (callback, ms) => ctx.setTimeout(callback, ms),
       clearTimer: (id) => ctx.clearTimeout(id),
+      onDisagreement: (text) => console.info(`[earshot] ${text}`),
     });
 
     let reportTimer: number | undefined;

@@ -46,6 +46,8 @@ export const monitorExtensionPayloadSchema = z.strictObject({ extension: dtmfExt
 export const visibleAgentSchema = z.strictObject({
   extension: agentExtensionSchema,
   name: z.optional(agentNameSchema),
+  /** The other party of the agent's call as the portal shows it (lib/portals/on-net.ts classifies it). */
+  otherParty: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(64))),
 });
 
 /** The agents visible in one portal frame; replaces what that frame reported before. */

@@ -68,7 +68,7 @@ export async function requestStartFromClick(
 }
 
 /** Content script: replaces the list of agents this frame shows. */
-export function reportVisibleAgents(agents: { extension: string; name?: string }[]): Promise<CommandResult> {
+export function reportVisibleAgents(agents: { extension: string; name?: string; otherParty?: string }[]): Promise<CommandResult> {
   return trySend({ type: 'report-agents', agents }) as Promise<CommandResult>;
 }
 

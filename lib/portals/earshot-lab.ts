@@ -1,6 +1,10 @@
 import type { PortalAdapter } from './adapter';
 
-/** The lab's demo portal (lab/portal): the Call Center → Agents table. */
+/**
+ * The lab's demo portal (lab/portal): the Call Center → Agents table,
+ * re-rendered wholesale every second. The current call reads
+ * "<name> (<number>)": the number is the other party.
+ */
 export const earshotLabAdapter: PortalAdapter = {
   id: 'earshot-lab',
   label: 'Earshot Lab manager portal',
@@ -10,7 +14,10 @@ export const earshotLabAdapter: PortalAdapter = {
   iconSlot: 'td.agent-actions',
   call: 'td.agent-status',
   onCallPattern: '^on call$',
+  otherParty: [{ selector: 'td.agent-call', pattern: '\\(([^()]+)\\)$' }],
   userScope: '.user-menu .user-scope',
   userExtension: '.user-menu',
   userExtensionAttribute: 'data-extension',
+  refresh: { kind: 'wholesale', root: '.agents-table tbody', everyMs: 1000 },
+  starts: 'earshot-dials',
 };

@@ -41,7 +41,7 @@ export interface IconManagerOptions {
    * subscription), the whole list each time. Called once at start even when it is empty, so a new
    * document always replaces what an earlier one of the frame showed; debounce in the caller if needed.
    */
-  onAgentsChanged?: (agents: { extension: string; name?: string }[]) => void;
+  onAgentsChanged?: (agents: { extension: string; name?: string; otherParty?: string }[]) => void;
   /** Give icons only to rows on screen (IntersectionObserver). Default: when the browser has it. */
   lazy?: boolean;
   /** The portal changed its page (once per batch of mutations, icons enabled or not): e.g. someone signed in. */
@@ -390,8 +390,8 @@ export class IconManager {
   }
 
   private report(): void {
-    const agents = [...this.entries.values()].filter((e) => e.visible).map((e) => ({ extension: e.agent.extension, ...(e.agent.name ? { name: e.agent.name } : {}) }));
-    const key = agents.map((a) => `${a.extension}:${a.name ?? ''}`).join('|');
+    const agents = [...this.entries.values()].filter((e) => e.visible).map(({ agent: { extension, name, otherParty } }) => ({ extension, ...(name ? { name } : {}), ...(otherParty ? { otherParty } : {}) }));
+    const key = agents.map((a) => `${a.extension}:${a.name ?? ''}:${a.otherParty ?? ''}`).join('|');
     if (key === this.lastReported) return;
     this.lastReported = key;
     this.options.onAgentsChanged?.(agents);

@@ -1,9 +1,16 @@
 import type { Scope } from '../monitor/modes';
-import { decide, signedInUser } from '../monitor/authority';
+import { decide, signedInUser, type PortalUser } from '../monitor/authority';
 import { isLive } from '../monitor/session-machine';
 import type { EarshotState } from '../state/snapshot';
 import type { PortalAdapter } from './adapter';
+import { Disagreements, reconcileCall } from './reconcile';
 import { readUser, type AgentRow } from './scan';
+
+/** Who the page shows signed in, as the authority's PortalUser (the monitoring right stays out of it: docs/portals.md). */
+function portalUser(root: ParentNode, adapter: PortalAdapter): PortalUser {
+  const { scope, extension } = readUser(root, adapter);
+  return { ...(scope ? { scope } : {}), ...(extension ? { extension } : {}) };
+}
 
 /** How long the in-page panel stays after a session ends, so its last message can be read. */
 export const PANEL_LINGER_MS = 4000;
@@ -28,6 +35,8 @@ export interface InPageModelOptions {
   /** The content script's timers (its lifetime's `ctx.setTimeout`), so none outlives the UI. */
   setTimer: (callback: () => void, ms: number) => number;
   clearTimer: (id: number | undefined) => void;
+  /** The portal and the PBX's dialog-info disagree about an agent's call (told once per agent and kind): log it. */
+  onDisagreement?: (text: string) => void;
 }
 
 /**
@@ -37,7 +46,8 @@ export interface InPageModelOptions {
  * and lose it when someone allowed signs in. No DOM of its own: the content
  * script renders {@link InPageView}.
  */
-export function createInPageModel({ root, config, setIconsEnabled, onChange, setTimer, clearTimer }: InPageModelOptions) {
+export function createInPageModel({ root, config, setIconsEnabled, onChange, setTimer, clearTimer, onDisagreement }: InPageModelOptions) {
+  const disagreements = onDisagreement ? new Disagreements(onDisagreement) : undefined;
   const view: InPageView = { state: undefined, connected: false, open: false, notice: undefined };
   let rulesNotice: string | undefined;
   let rulesNoticeShown = false;
@@ -55,7 +65,7 @@ export function createInPageModel({ root, config, setIconsEnabled, onChange, set
    */
   const applyRules = (): boolean => {
     const verdict = decide({
-      user: signedInUser(view.state?.user ?? { dtmfMonitoringGranted: false }, readUser(root, config.adapter)),
+      user: signedInUser(view.state?.user ?? { dtmfMonitoringGranted: false }, portalUser(root, config.adapter)),
       entitlements: { monitorScopes: config.monitorScopes },
       profile: { tapping: config.tapping },
       microphone: view.state?.microphone ?? 'not-needed',
@@ -78,11 +88,11 @@ export function createInPageModel({ root, config, setIconsEnabled, onChange, set
   return {
     view: view as Readonly<InPageView>,
     applyRules,
-    /** Whether the agent shows an icon: the engine's dialog state when it has one, else the portal's column. */
+    /** Whether the agent shows an icon: the engine's dialog state when it has one, else the portal's column (reconcile.ts). */
     isOnCall(agent: AgentRow): boolean {
-      const known = view.state?.agents[agent.extension];
-      if (known && known.dialog !== 'unknown') return known.dialog === 'confirmed';
-      return agent.portalOnCall ?? false;
+      const verdict = reconcileCall(agent.extension, agent, view.state?.agents[agent.extension]);
+      disagreements?.note(agent.extension, verdict.disagreement);
+      return verdict.onCall;
     },
     /** Opens (true) or closes the panel. */
     setOpen: (open: boolean) => update({ open }),

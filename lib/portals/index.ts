@@ -1,12 +1,26 @@
 import { portalAdapterSchema, type PortalAdapter } from './adapter-schema';
 import { earshotLabAdapter } from './earshot-lab';
+import { fusionpbxActiveCallsAdapter } from './fusionpbx-active-calls';
+import { fusionpbxCallCenterAdapter } from './fusionpbx-call-center';
+import { netsapiensAgentsAdapter } from './netsapiens-agents';
 
 export { portalAdapterSchema, type PortalAdapter } from './adapter-schema';
 export { scopeFromText } from './adapter';
 
-/** Built-in adapters by id. */
-export const BUILT_IN_ADAPTERS: Readonly<Record<string, PortalAdapter>> = {
-  [earshotLabAdapter.id]: earshotLabAdapter,
+/**
+ * Every adapter id the settings accept (`portal.adapter`): the built-in ones
+ * and `generic` (from policy). The settings schema, public/managed_schema.json
+ * and docs/managed-policy.md list the same (tests/unit/portal-fixtures.test.ts).
+ */
+export const PORTAL_ADAPTER_IDS = ['earshot-lab', 'generic', 'netsapiens-agents', 'fusionpbx-call-center', 'fusionpbx-active-calls'] as const;
+export type PortalAdapterId = (typeof PORTAL_ADAPTER_IDS)[number];
+
+/** Built-in adapters by id, one file each in this folder. */
+export const BUILT_IN_ADAPTERS: Readonly<Record<Exclude<PortalAdapterId, 'generic'>, PortalAdapter>> = {
+  'earshot-lab': earshotLabAdapter,
+  'netsapiens-agents': netsapiensAgentsAdapter,
+  'fusionpbx-call-center': fusionpbxCallCenterAdapter,
+  'fusionpbx-active-calls': fusionpbxActiveCallsAdapter,
 };
 
 /**
@@ -16,7 +30,7 @@ export const BUILT_IN_ADAPTERS: Readonly<Record<string, PortalAdapter>> = {
  */
 export function resolveAdapter(id: string, generic?: Partial<PortalAdapter>): PortalAdapter {
   if (id !== 'generic') {
-    const adapter = BUILT_IN_ADAPTERS[id];
+    const adapter = (BUILT_IN_ADAPTERS as Readonly<Record<string, PortalAdapter>>)[id];
     if (!adapter) throw new Error(`Unknown portal adapter "${id}".`);
     return adapter;
   }

@@ -1,6 +1,7 @@
 import type { Scope } from '../monitor/modes';
 import { isValidExtension } from '../contract/extension';
-import { scopeFromText, type PortalAdapter } from './adapter';
+import { scopeFromText, type Field, type PortalAdapter } from './adapter';
+import { cleanParty } from './on-net';
 
 /** One agent row as the portal shows it. Strings are text, never HTML. */
 export interface AgentRow {
@@ -11,7 +12,12 @@ export interface AgentRow {
   slot: Element;
   /** The portal's own call column says the agent is on a call (undefined when the adapter has none). */
   portalOnCall?: boolean;
+  /** The other party of the agent's call as the portal shows it (a number or SIP address, validated), when it does. */
+  otherParty?: string;
 }
+
+/** Rows of an `otherPartyTable` read at most (a hostile page may hold millions). */
+const MAX_TABLE_ROWS = 500;
 
 /** A selector the page cannot break us with: an invalid one finds nothing. */
 function safeQuery(root: ParentNode, selector: string | undefined): Element | null {
@@ -49,19 +55,48 @@ export interface CompiledAdapter {
   adapter: PortalAdapter;
   extensionPattern?: RegExp;
   onCall?: RegExp;
+  /** Each Field's pattern, compiled once. */
+  patterns: WeakMap<Field, RegExp | undefined>;
+  /** The table of calls read in this task (see callsByName). */
+  calls?: { root: ParentNode; byName: Map<string, string | null> };
 }
 
 export function compileAdapter(adapter: PortalAdapter): CompiledAdapter {
-  return { adapter, extensionPattern: regExp(adapter.extensionPattern), onCall: regExp(adapter.onCallPattern, 'i') };
+  const patterns = new WeakMap<Field, RegExp | undefined>();
+  const fields = [
+    ...(Array.isArray(adapter.extension) ? adapter.extension : []),
+    ...(adapter.otherParty ?? []),
+    ...(adapter.ignore ? [adapter.ignore] : []),
+    ...(adapter.otherPartyTable ? [adapter.otherPartyTable.agentName, adapter.otherPartyTable.party] : []),
+  ];
+  for (const field of fields) patterns.set(field, regExp(field.pattern, 'i'));
+  return { adapter, extensionPattern: regExp(adapter.extensionPattern), onCall: regExp(adapter.onCallPattern, 'i'), patterns };
 }
 
-/**
- * Reads one row; undefined when it has no valid extension (a header row, a
- * hostile `101@evil.example`): such rows get no icon.
- */
+/** One {@link Field} of a row: its value (trimmed, bounded), or undefined when the row does not have it. */
+export function readField(root: Element, field: Field, compiled: CompiledAdapter): string | undefined {
+  if (field.when && !safeQuery(root, field.when)) return undefined;
+  const element = field.selector ? safeQuery(root, field.selector) : root;
+  if (!element) return undefined;
+  let value = (field.attribute ? (element.getAttribute(field.attribute) ?? '') : text(element)).slice(0, 2000);
+  if (field.pattern) {
+    const pattern = compiled.patterns.get(field);
+    value = pattern?.exec(value)?.[1] ?? '';
+  }
+  value = value.trim();
+  return value === '' ? undefined : value;
+}
+
 /** Just the row's extension (cheap: one query), or undefined when it has none valid. */
 export function readExtension(row: Element, compiled: CompiledAdapter): string | undefined {
   const { adapter } = compiled;
+  if (Array.isArray(adapter.extension)) {
+    for (const field of adapter.extension) {
+      const value = readField(row, field, compiled);
+      if (value !== undefined && isValidExtension(value)) return value;
+    }
+    return undefined;
+  }
   const extensionElement = safeQuery(row, adapter.extension);
   if (!extensionElement) return undefined;
   let extension = adapter.extensionAttribute
@@ -71,15 +106,73 @@ export function readExtension(row: Element, compiled: CompiledAdapter): string |
   return isValidExtension(extension) ? extension.trim() : undefined;
 }
 
+/**
+ * Reads one row; undefined when it has no valid extension (a header row, a
+ * hostile `101@evil.example`) or the adapter ignores it: such rows get no icon.
+ */
 export function readRow(row: Element, compiled: CompiledAdapter): AgentRow | undefined {
   const { adapter } = compiled;
+  if (adapter.ignore && readField(row, adapter.ignore, compiled) !== undefined) return undefined;
   const extension = readExtension(row, compiled);
   if (extension === undefined) return undefined;
   const name = text(safeQuery(row, adapter.name)).slice(0, 120) || undefined;
   const slot = safeQuery(row, adapter.iconSlot) ?? row;
   const callElement = adapter.call ? safeQuery(row, adapter.call) : null;
-  const portalOnCall = callElement && compiled.onCall ? compiled.onCall.test(text(callElement)) : undefined;
-  return { row, extension, name, slot, portalOnCall };
+  const callText = callElement && adapter.callAttribute ? (callElement.getAttribute(adapter.callAttribute) ?? '') : text(callElement);
+  const portalOnCall = callElement && compiled.onCall ? compiled.onCall.test(callText.slice(0, 2000)) : undefined;
+  const otherParty = readOtherParty(row, extension, name, compiled);
+  return { row, extension, name, slot, portalOnCall, ...(otherParty ? { otherParty } : {}) };
+}
+
+/**
+ * The other party of the agent's call as the page shows it: the row's own
+ * fields first, then the document's table of calls by the agent's name. Only
+ * a value {@link cleanParty} accepts, and never the agent itself (a handler
+ * naming both parties names the agent too). A name two calls claim is
+ * ambiguous: unknown.
+ */
+function readOtherParty(row: Element, extension: string, name: string | undefined, compiled: CompiledAdapter): string | undefined {
+  const { adapter } = compiled;
+  for (const field of adapter.otherParty ?? []) {
+    const party = cleanParty(readField(row, field, compiled));
+    if (party && party.user !== extension) return party.text;
+  }
+  if (!adapter.otherPartyTable || !name) return undefined;
+  const party = callsByName(row.ownerDocument ?? (row.getRootNode() as ParentNode), compiled).get(name);
+  return party && cleanParty(party)?.user !== extension ? party : undefined;
+}
+
+/**
+ * The adapter's table of calls as agent name → party (null: two calls claim
+ * the name). Read once per task, however many rows ask: a wholesale
+ * re-render re-reads every agent row at once, and each would otherwise scan
+ * the whole table again.
+ */
+function callsByName(root: ParentNode, compiled: CompiledAdapter): Map<string, string | null> {
+  const cached = compiled.calls;
+  if (cached?.root === root) return cached.byName;
+  const byName = new Map<string, string | null>();
+  compiled.calls = { root, byName };
+  queueMicrotask(() => {
+    if (compiled.calls?.byName === byName) compiled.calls = undefined;
+  });
+  const table = compiled.adapter.otherPartyTable!;
+  let rows: NodeListOf<Element>;
+  try {
+    rows = root.querySelectorAll(table.rows);
+  } catch {
+    return byName;
+  }
+  const limit = Math.min(rows.length, MAX_TABLE_ROWS);
+  for (let i = 0; i < limit; i++) {
+    const callRow = rows[i]!;
+    const agent = readField(callRow, table.agentName, compiled);
+    const party = cleanParty(readField(callRow, table.party, compiled))?.text;
+    if (agent === undefined || party === undefined) continue;
+    const known = byName.get(agent);
+    byName.set(agent, known === undefined || known === party ? party : null);
+  }
+  return byName;
 }
 
 /** Every agent row under `root` (the document, or a subtree that changed). */
@@ -103,15 +196,26 @@ export function rowOf(element: Element, compiled: CompiledAdapter): Element | nu
   }
 }
 
+/** What the portal shows about who is signed in: its role as an Earshot scope, its extension, its monitoring right. */
+export interface PortalUserReading {
+  scope?: Scope;
+  extension?: string;
+  /** The adapter knows where the portal says so: whether it gives this user monitoring (undefined: it does not say). */
+  monitorRight?: boolean;
+}
+
 /** The signed-in user as the portal shows it, when it does. */
-export function readUser(root: ParentNode, adapter: PortalAdapter): { scope?: Scope; extension?: string } {
-  const scope = scopeFromText(text(safeQuery(root, adapter.userScope)));
+export function readUser(root: ParentNode, adapter: PortalAdapter): PortalUserReading {
+  const scopeElement = safeQuery(root, adapter.userScope);
+  const roleText = adapter.userScopeAttribute ? (scopeElement?.getAttribute(adapter.userScopeAttribute) ?? '') : text(scopeElement);
+  const scope = scopeFromText(roleText.slice(0, 120), adapter.scopeMap);
   const extensionElement = safeQuery(root, adapter.userExtension);
   const raw = adapter.userExtensionAttribute
     ? (extensionElement?.getAttribute(adapter.userExtensionAttribute) ?? '')
     : text(extensionElement);
   const extension = isValidExtension(raw) ? raw.trim() : undefined;
-  return { ...(scope ? { scope } : {}), ...(extension ? { extension } : {}) };
+  const monitorRight = adapter.monitorRight ? safeQuery(root, adapter.monitorRight) !== null : undefined;
+  return { ...(scope ? { scope } : {}), ...(extension ? { extension } : {}), ...(monitorRight !== undefined ? { monitorRight } : {}) };
 }
 
 function isElement(node: ParentNode): node is Element {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { SCOPES } from '../monitor/modes';
 import { PROFILE_IDS } from '../contract/engine';
+import { PORTAL_ADAPTER_IDS } from '../portals';
 import { normalizeOrigin, portalOriginProblem, wsUrlProblem } from './origin';
 
 /**
@@ -67,7 +68,8 @@ const monitorScopes = z
   });
 
 export const CREDENTIAL_MODES = ['stored', 'prompt'] as const;
-export const PORTAL_ADAPTERS = ['earshot-lab', 'generic'] as const;
+/** The portal adapters by id (lib/portals: the built-in ones and `generic`). */
+export const PORTAL_ADAPTERS = PORTAL_ADAPTER_IDS;
 
 export const settingsSchema = z
   .object({
