@@ -58,6 +58,9 @@ export default defineBackground(() => {
     void registerPortal();
     coordinator.setSettings(loaded.view, loaded.logLimit);
     if (loaded.rules) coordinator.setRuleOptions(loaded.rules);
+    coordinator.setPartyRules(
+      loaded.engine ? { onNetPattern: loaded.engine.onNetPattern, domain: loaded.engine.sip.domain, rule: loaded.portalAdapter?.onNetRule } : undefined,
+    );
     void coordinator.configureEngine(loaded.engine);
   };
   const settingsFailed = (error: unknown) => {

@@ -88,7 +88,16 @@ export type EngineConfig = z.infer<typeof engineConfigSchema>;
 export const engineCommandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('configure'), config: z.nullable(engineConfigSchema) }),
   /** Extensions whose dialog state matters now (visible in a portal, or watched). */
-  z.object({ type: z.literal('watch'), extensions: z.array(z.string()) }),
+  z.object({
+    type: z.literal('watch'),
+    extensions: z.array(z.string()),
+    /**
+     * The other party of an agent's call as the portal shows it, already classified on-net or off-net
+     * (lib/portals/on-net.ts): used only while the PBX's dialog-info names nobody (a call that was up
+     * before Earshot watched the agent); the PBX's own remote identity always wins.
+     */
+    parties: z.optional(z.record(z.string(), z.object({ uri: z.string(), onNet: z.boolean() }))),
+  }),
   z.object({ type: z.literal('start'), agent: z.string(), name: z.optional(z.string()) }),
   z.object({ type: z.literal('set-mode'), mode: modeSchema }),
   z.object({ type: z.literal('hangup') }),

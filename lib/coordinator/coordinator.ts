@@ -11,6 +11,7 @@ import type { SettingsView } from '../settings/source';
 import { isLive } from '../monitor/session-machine';
 import { createRules, type CoordinatorRules, type Verdict } from './rules-port';
 import type { PersistedCoordinator, StateStore, VisibleAgent } from './store';
+import { remoteFromPortal, type OnNetOptions } from '../portals/on-net';
 
 export type { VisibleAgent } from './store';
 
@@ -67,6 +68,8 @@ export class Coordinator {
   private state: EarshotState;
   private visible: Record<string, VisibleAgent[]> = {};
   private watched = '';
+  /** How a portal's other party is classified (settings.onNetPattern, the PBX domain, the adapter's rule); none: not used. */
+  private partyRules: OnNetOptions | undefined;
   private readonly subscribers = new Set<(publication: Publication) => void>();
   /** Log entries appended since this coordinator started (UIs get the ones they miss). */
   private logSeq = 0;
@@ -157,7 +160,7 @@ export class Coordinator {
     if (this.unconfirmed.size > 0) {
       this.pruneTimer = setTimeout(() => this.pruneUnconfirmed(), this.options.restoredFrameGraceMs ?? 10_000);
     }
-    this.watched = this.watchList().join(',');
+    this.watched = JSON.stringify([this.watchList(), this.portalParties()]);
     this.commit();
   }
 
@@ -237,12 +240,40 @@ export class Coordinator {
     this.goneTimers.delete(source);
     if (agents.length === 0) delete this.visible[source];
     else this.visible[source] = agents.map((a) => ({ ...a }));
-    const list = this.watchList();
-    const key = list.join(',');
     this.schedulePersist();
+    this.sendWatch();
+  }
+
+  /**
+   * How the portal's other party of a call is classified on-net or off-net (lib/portals/on-net.ts);
+   * undefined: the portal's party is not used. A change re-sends the watch list.
+   */
+  setPartyRules(rules: OnNetOptions | undefined): void {
+    this.partyRules = rules;
+    this.sendWatch();
+  }
+
+  /** The engine watches the union of the frames' agents, with the portal's classified parties; sent only on a change. */
+  private sendWatch(): void {
+    const extensions = this.watchList();
+    const parties = this.portalParties();
+    const key = JSON.stringify([extensions, parties]);
     if (key === this.watched) return;
     this.watched = key;
-    void this.sendToEngine({ type: 'watch', extensions: list });
+    void this.sendToEngine({ type: 'watch', extensions, ...(Object.keys(parties).length > 0 ? { parties } : {}) });
+  }
+
+  /** The other party each frame shows for its agents, classified; unknown ones are left out (Whisper stays off for them). */
+  private portalParties(): Record<string, { uri: string; onNet: boolean }> {
+    const out: Record<string, { uri: string; onNet: boolean }> = {};
+    if (!this.partyRules) return out;
+    for (const agents of Object.values(this.visible)) {
+      for (const agent of agents) {
+        const remote = agent.otherParty ? remoteFromPortal(agent.otherParty, this.partyRules) : undefined;
+        if (remote) out[agent.extension] = remote;
+      }
+    }
+    return out;
   }
 
   /**

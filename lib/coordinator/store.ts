@@ -13,6 +13,8 @@ export interface StateStore<T> {
 export interface VisibleAgent {
   extension: string;
   name?: string;
+  /** The other party of the agent's call as the portal shows it (unchecked text; classified before use). */
+  otherParty?: string;
 }
 
 /** The key of one portal frame's list: `tabId:frameId`. */

@@ -145,7 +145,7 @@ export class PhoneEngine implements PhoneEngineApi {
           await this.configure(command.config);
           break;
         case 'watch':
-          this.presence.watch(command.extensions);
+          this.presence.watch(command.extensions, command.parties);
           break;
         case 'start':
           await this.start(command.agent, command.name);

@@ -37,6 +37,8 @@ export interface PresenceHost {
 export class Presence {
   private agents: Record<string, AgentCallState> = {};
   private readonly memories = new Map<string, AgentDialogMemory>();
+  /** The other party each agent's call has as a portal shows it (classified by the coordinator). */
+  private parties: Record<string, { uri: string; onNet: boolean }> = {};
   private readonly watched = new Set<string>();
   /** What the coordinator last asked to watch; the pinned agent is watched besides. */
   private requested: string[] = [];
@@ -72,9 +74,13 @@ export class Presence {
     this.memories.clear();
   }
 
-  /** Watches `extensions` (and the pinned agent); invalid user parts are ignored. */
-  watch(extensions: string[]): void {
+  /**
+   * Watches `extensions` (and the pinned agent); invalid user parts are ignored. `parties`: the
+   * portal's other party of an agent's call, which fills in only while dialog-info names nobody.
+   */
+  watch(extensions: string[], parties?: Record<string, { uri: string; onNet: boolean }>): void {
     this.requested = extensions;
+    if (parties !== undefined || Object.keys(this.parties).length > 0) this.setParties(parties ?? {});
     const wanted = new Set(extensions.filter((e) => isExtension(e)));
     // The monitored agent stays watched while the session lives, even when no portal shows it.
     const pinned = this.host.pinned();
@@ -228,11 +234,38 @@ export class Presence {
       this.memories.set(extension, memory);
     }
     const previous = this.agents[extension];
-    const state = applyDialogInfo(memory, info, { extension, name: previous?.name }, onNet, this.host.now());
+    const state = this.withPortalParty(applyDialogInfo(memory, info, { extension, name: previous?.name }, onNet, this.host.now()));
     this.agents[extension] = state;
     this.wakeFirstState(extension);
     this.host.updated(extension, previous, state);
     this.host.changed();
+  }
+
+  /**
+   * Which source wins (lib/portals/reconcile.ts): the PBX's remote identity from dialog-info always;
+   * the portal's party only for a confirmed call whose NOTIFYs named nobody (Asterisk names the other
+   * party in the early NOTIFY only, which a call up before Earshot subscribed never sent).
+   */
+  private withPortalParty(state: AgentCallState): AgentCallState {
+    const party = this.parties[state.extension];
+    if (state.remote || !party || state.dialog !== 'confirmed') return state;
+    return { ...state, remote: { uri: party.uri, onNet: party.onNet } };
+  }
+
+  /** New portal parties: agents whose remote came from the portal are recomputed from what the PBX said. */
+  private setParties(parties: Record<string, { uri: string; onNet: boolean }>): void {
+    this.parties = parties;
+    for (const [extension, state] of Object.entries(this.agents)) {
+      const memory = this.memories.get(extension);
+      // The PBX's own remote stays; otherwise the portal's (or none) replaces the one from the portal.
+      if (memory?.remote) continue;
+      const { remote: _old, ...base } = state;
+      const next = this.withPortalParty(base);
+      if (JSON.stringify(next) !== JSON.stringify(state)) {
+        this.agents[extension] = next;
+        this.host.updated(extension, state, next);
+      }
+    }
   }
 
   private wakeFirstState(extension: string): void {

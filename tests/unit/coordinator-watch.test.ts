@@ -138,3 +138,44 @@ describe('coordinator: a frame whose content script went away', () => {
     expect(watches()).toEqual([['1008']]);
   });
 });
+
+describe("coordinator: the portal's other party goes to the engine classified", () => {
+  const watchCommands = (sent: EngineCommand[]) => sent.filter((c): c is Extract<EngineCommand, { type: 'watch' }> => c.type === 'watch');
+
+  it('classifies each agent’s other party with the settings’ rules; junk and unknown are left out; a change is sent again', () => {
+    const { link, sent } = fakeLink();
+    coordinator = new Coordinator({ link, store: memoryStore() });
+    coordinator.setPartyRules({ onNetPattern: '[0-9]{3,4}', domain: 'lab.earshot.test' });
+    coordinator.reportAgents('1:0', [
+      { extension: '1001', otherParty: '5550101' },
+      { extension: '1006', otherParty: '1007' },
+      { extension: '1008', otherParty: '<img src=x>' },
+      { extension: '1002' },
+    ]);
+    expect(watchCommands(sent).at(-1)).toEqual({
+      type: 'watch',
+      extensions: ['1001', '1002', '1006', '1008'],
+      parties: { '1001': { uri: '5550101', onNet: false }, '1006': { uri: '1007', onNet: true } },
+    });
+    const count = watchCommands(sent).length;
+    coordinator.reportAgents('1:0', [{ extension: '1001', otherParty: '5550101' }, { extension: '1006', otherParty: '1007' }, { extension: '1008' }, { extension: '1002' }]);
+    expect(watchCommands(sent)).toHaveLength(count);
+    coordinator.reportAgents('1:0', [{ extension: '1001', otherParty: '5550199' }, { extension: '1002' }, { extension: '1006' }, { extension: '1008' }]);
+    expect(watchCommands(sent).at(-1)?.parties).toEqual({ '1001': { uri: '5550199', onNet: false } });
+  });
+
+  it("uses the portal's own rule where the adapter has one (NetSapiens: shorter than 7 without * is on-net)", () => {
+    const { link, sent } = fakeLink();
+    coordinator = new Coordinator({ link, store: memoryStore() });
+    coordinator.setPartyRules({ onNetPattern: '[0-9]{3,4}', rule: 'netsapiens' });
+    coordinator.reportAgents('1:0', [{ extension: '1001', otherParty: '123456' }, { extension: '1002', otherParty: '*97' }]);
+    expect(watchCommands(sent).at(-1)?.parties).toEqual({ '1001': { uri: '123456', onNet: true }, '1002': { uri: '*97', onNet: false } });
+  });
+
+  it('without rules (Earshot not set up) no party is sent', () => {
+    const { link, sent } = fakeLink();
+    coordinator = new Coordinator({ link, store: memoryStore() });
+    coordinator.reportAgents('1:0', [{ extension: '1001', otherParty: '5550101' }]);
+    expect(watchCommands(sent).at(-1)).toEqual({ type: 'watch', extensions: ['1001'] });
+  });
+});

@@ -174,3 +174,46 @@ describe('phone engine dialog-info (fake PBX)', () => {
     expect(h.pbx.requests('SUBSCRIBE')).toHaveLength(1);
   });
 });
+
+describe("phone engine: the portal's other party for a call up before Earshot watched (fake PBX)", () => {
+  const customer = { uri: '5550101', onNet: false };
+
+  it('fills in the remote of a confirmed call whose NOTIFYs named nobody, and makes Whisper possible', async () => {
+    const h = await registeredWatching(['201']);
+    // Up before the subscription: the first NOTIFY is already confirmed, without <remote> (Asterisk).
+    h.pbx.notify('201', dialogInfo('201', 1, 'confirmed'));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(h.log.last.agents['201']?.remote).toBeUndefined();
+    await h.engine.handle({ type: 'watch', extensions: ['201'], parties: { '201': customer } });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(h.log.last.agents['201']).toMatchObject({ dialog: 'confirmed', remote: customer });
+    await h.engine.handle({ type: 'start', agent: '201' });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(h.log.last.session?.availability.whisper).toEqual({ allowed: true });
+  });
+
+  it("the PBX's own remote identity wins over the portal's", async () => {
+    const h = await registeredWatching(['201']);
+    h.pbx.notify('201', dialogInfo('201', 1, 'early', { uri: `sip:202@${DOMAIN}` }));
+    await vi.advanceTimersByTimeAsync(0);
+    h.pbx.notify('201', dialogInfo('201', 2, 'confirmed'));
+    await vi.advanceTimersByTimeAsync(0);
+    await h.engine.handle({ type: 'watch', extensions: ['201'], parties: { '201': customer } });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(h.log.last.agents['201']?.remote).toEqual({ uri: `sip:202@${DOMAIN}`, onNet: true });
+  });
+
+  it('is not used for a call that is not confirmed, and goes when the portal stops showing it', async () => {
+    const h = await registeredWatching(['201']);
+    await h.engine.handle({ type: 'watch', extensions: ['201'], parties: { '201': customer } });
+    h.pbx.notify('201', dialogInfo('201', 1, 'terminated'));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(h.log.last.agents['201']?.remote).toBeUndefined();
+    h.pbx.notify('201', dialogInfo('201', 2, 'confirmed'));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(h.log.last.agents['201']?.remote).toEqual(customer);
+    await h.engine.handle({ type: 'watch', extensions: ['201'] });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(h.log.last.agents['201']?.remote).toBeUndefined();
+  });
+});
