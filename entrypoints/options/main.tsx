@@ -6,4 +6,5 @@ import { createSettingsStore } from '@/lib/platform/settings-store';
 import './style.css';
 
 document.title = t('optionsTitle');
+document.documentElement.lang = t('localeCode');
 render(<OptionsPage store={createSettingsStore()} permissions={browserPortalPermissions()} />, document.getElementById('app')!);

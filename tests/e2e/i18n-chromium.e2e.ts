@@ -38,6 +38,7 @@ describe('Chromium in French', () => {
     await page.goto(`chrome-extension://${s.extensionId}/sidepanel.html`);
     await expect.poll(() => page.locator('.earshot-reg-label').textContent(), { timeout: 15_000 }).toBe('Téléphone non configuré');
     expect(await page.getByRole('heading', { name: 'Journal des sessions' }).count()).toBe(1);
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('fr');
     expect(await page.getByRole('button', { name: 'Exporter en CSV' }).count()).toBe(1);
     expect(await page.locator('.earshot-muted').first().textContent()).toMatch(/^Aucune écoute en cours\./);
     mkdirSync(SHOTS, { recursive: true });

@@ -84,6 +84,10 @@ describe('locales', () => {
     }
   });
 
+  it.each(languages)('%s: localeCode (the pages\' lang attribute) names the folder', (lang) => {
+    expect(locale(lang).localeCode?.message).toBe(lang.replace('_', '-'));
+  });
+
   it.each(languages)('%s: every $NAME$ is declared and no lone $ is left', (lang) => {
     for (const [key, entry] of Object.entries(locale(lang))) {
       const { declared, used } = placeholders(entry);
@@ -105,10 +109,11 @@ describe('keys in the code', () => {
       }
     });
   }
-  for (const match of readFileSync(join(ROOT, 'wxt.config.ts'), 'utf8').matchAll(/__MSG_(\w+)__/g)) used.add(match[1]!);
+  const manifestKeys = [...readFileSync(join(ROOT, 'wxt.config.ts'), 'utf8').matchAll(/__MSG_(\w+)__/g)].map((m) => m[1]!);
+  for (const key of manifestKeys) used.add(key);
 
   it('exist in English (tsc checks it too: MessageKey comes from the English file)', () => {
-    for (const match of readFileSync(join(ROOT, 'wxt.config.ts'), 'utf8').matchAll(/__MSG_(\w+)__/g)) expect(english).toHaveProperty(match[1]!);
+    for (const key of manifestKeys) expect(english).toHaveProperty(key);
     expect(used.size).toBeGreaterThan(100);
   });
 
