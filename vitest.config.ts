@@ -18,7 +18,7 @@ export default defineConfig({
     projects: [
       {
         plugins: [WxtVitest()],
-        test: { name: 'unit', include: ['tests/unit/**/*.test.{ts,tsx}'], environment: 'happy-dom', restoreMocks: true },
+        test: { name: 'unit', include: ['tests/unit/**/*.test.{ts,tsx}'], environment: 'happy-dom', restoreMocks: true, setupFiles: ['tests/unit/support/i18n-setup.ts'] },
       },
       {
         test: { name: 'lab', include: ['lab/**/*.test.ts'], exclude: INTEGRATION, environment: 'node', restoreMocks: true },

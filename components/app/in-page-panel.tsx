@@ -1,5 +1,6 @@
 import type { SendCommand } from '../../lib/messaging/commands';
 import type { EarshotState } from '../../lib/state/snapshot';
+import { t } from '../i18n';
 import { MonitorCore } from '../monitor/monitor-core';
 
 export interface InPagePanelProps {
@@ -25,16 +26,16 @@ export function InPagePanel({ state, connected, send, open, onClose, notice, onD
       {notice && (
         <div class="earshot-notice" role="status">
           <span>{notice}</span>
-          <button type="button" class="earshot-close" aria-label="Dismiss" onClick={onDismissNotice}>
+          <button type="button" class="earshot-close" aria-label={t('dismiss')} onClick={onDismissNotice}>
             ×
           </button>
         </div>
       )}
       {open && (
-        <section class="earshot-inpage" role="dialog" aria-modal="false" aria-label="Audio Monitoring">
+        <section class="earshot-inpage" role="dialog" aria-modal="false" aria-label={t('audioMonitoring')}>
           <header class="earshot-inpage-header">
-            <h2>Audio Monitoring</h2>
-            <button type="button" class="earshot-close" aria-label="Close Audio Monitoring" onClick={onClose}>
+            <h2>{t('audioMonitoring')}</h2>
+            <button type="button" class="earshot-close" aria-label={t('closeAudioMonitoring')} onClick={onClose}>
               ×
             </button>
           </header>

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { MicrophoneState } from '../../lib/state/snapshot';
+import { t, type MessageKey } from '../i18n';
 
 export interface MicrophoneGrantProps {
   /**
@@ -13,11 +14,11 @@ export interface MicrophoneGrantProps {
   };
 }
 
-const STATUS: Record<MicrophoneState, string> = {
-  granted: 'The microphone is allowed for Earshot. Whisper and Join will use it; Listen never does.',
-  denied: 'The microphone is blocked for Earshot. Allow it in the browser’s site settings for this extension, then try again.',
-  unknown: 'Earshot has not asked for the microphone yet.',
-  'not-needed': 'Earshot has not asked for the microphone yet.',
+const STATUS: Record<MicrophoneState, MessageKey> = {
+  granted: 'micGranted',
+  denied: 'micDenied',
+  unknown: 'micNotAsked',
+  'not-needed': 'micNotAsked',
 };
 
 /**
@@ -51,13 +52,10 @@ export function MicrophoneGrant({ provider }: MicrophoneGrantProps) {
 
   return (
     <main class="earshot-grant">
-      <h1>Microphone for Whisper and Join</h1>
-      <p>
-        Earshot opens your microphone only while you Whisper to an agent or Join a call, and releases it when you go back
-        to Listen Only. Allow it once here; your browser remembers the choice.
-      </p>
+      <h1>{t('micHeading')}</h1>
+      <p>{t('micExplanation')}</p>
       <p role="status" aria-live="polite" data-state={state}>
-        {STATUS[state]}
+        {t(STATUS[state])}
       </p>
       {error && (
         <p role="alert" class="earshot-error">
@@ -65,7 +63,7 @@ export function MicrophoneGrant({ provider }: MicrophoneGrantProps) {
         </p>
       )}
       <button type="button" onClick={() => void ask()} disabled={busy || state === 'granted'}>
-        {state === 'granted' ? 'Microphone allowed' : 'Allow the microphone'}
+        {state === 'granted' ? t('micAllowed') : t('allowMicrophone')}
       </button>
     </main>
   );

@@ -1,5 +1,6 @@
-import { MODE_LABELS } from '../../lib/monitor/modes';
+import type { Mode } from '../../lib/monitor/modes';
 import type { RegistrationStatus, SessionSnapshot } from '../../lib/state/snapshot';
+import { t, type MessageKey } from '../i18n';
 
 /** Elapsed time as mm:ss (minutes keep counting past 59). */
 export function formatElapsed(ms: number): string {
@@ -9,33 +10,49 @@ export function formatElapsed(ms: number): string {
   return `${String(minutes).padStart(2, '0')}:${String(seconds).padStart(2, '0')}`;
 }
 
-/** Plain-language label per registration status. */
-export const REGISTRATION_LABELS: Record<RegistrationStatus, string> = {
-  unconfigured: 'Phone not set up',
-  connecting: 'Connecting to the PBX…',
-  registered: 'Ready',
-  reconnecting: 'Reconnecting to the PBX…',
-  failed: 'Phone connection failed',
+const REGISTRATION_KEYS: Record<RegistrationStatus, MessageKey> = {
+  unconfigured: 'regUnconfigured',
+  connecting: 'regConnecting',
+  registered: 'regRegistered',
+  reconnecting: 'regReconnecting',
+  failed: 'regFailed',
 };
+
+/** Plain-language label of a registration status. */
+export function registrationLabel(status: RegistrationStatus): string {
+  return t(REGISTRATION_KEYS[status]);
+}
+
+const MODE_KEYS: Record<Mode, MessageKey> = { listen: 'modeListen', whisper: 'modeWhisper', barge: 'modeBarge' };
+
+/** The spec's word for a mode (Listen Only, Whisper, Join (Barge-In)), in the browser's language. */
+export function modeLabel(mode: Mode): string {
+  return t(MODE_KEYS[mode]);
+}
+
+/** A person with their extension, e.g. "Ana Lima (201)", or the extension alone. */
+export function nameWithExtension(name: string | undefined, extension: string): string {
+  return name ? t('nameWithExtension', name, extension) : extension;
+}
 
 /** One sentence describing where a session is. */
 export function sessionStatusText(session: SessionSnapshot): string {
-  const who = session.agent.name ? `${session.agent.name} (${session.agent.extension})` : session.agent.extension;
+  const who = nameWithExtension(session.agent.name, session.agent.extension);
   switch (session.status) {
     case 'connecting':
-      return `Connecting to ${who}…`;
+      return t('statusConnecting', who);
     case 'active':
       return session.pendingMode
-        ? `Switching to ${MODE_LABELS[session.pendingMode]}…`
-        : `${MODE_LABELS[session.mode]} on ${who}`;
+        ? t('statusSwitching', modeLabel(session.pendingMode))
+        : t('statusActive', modeLabel(session.mode), who);
     case 'reconnecting':
-      return `Reconnecting to ${who}…`;
+      return t('statusReconnecting', who);
     case 'ending':
-      return 'Hanging up…';
+      return t('statusEnding');
     case 'ended':
-      return `Monitoring of ${who} ended.`;
+      return t('statusEnded', who);
     case 'failed':
-      return `Monitoring of ${who} failed.`;
+      return t('statusFailed', who);
   }
 }
 

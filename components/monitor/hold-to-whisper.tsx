@@ -1,5 +1,6 @@
 import type { Mode } from '../../lib/monitor/modes';
 import type { SessionSnapshot } from '../../lib/state/snapshot';
+import { t } from '../i18n';
 
 export interface HoldToWhisperProps {
   session: SessionSnapshot;
@@ -15,7 +16,7 @@ export interface HoldToWhisperProps {
  */
 export function HoldToWhisper({ session, onSelect }: HoldToWhisperProps) {
   const availability = session.availability.whisper;
-  const reason = availability.allowed ? undefined : (availability.reason ?? 'Whisper is not available on this call.');
+  const reason = availability.allowed ? undefined : (availability.reason ?? t('whisperUnavailable'));
   const press = () => {
     if (reason === undefined && session.mode !== 'whisper') onSelect('whisper');
   };
@@ -27,7 +28,7 @@ export function HoldToWhisper({ session, onSelect }: HoldToWhisperProps) {
       type="button"
       class="earshot-ptt"
       aria-disabled={reason !== undefined}
-      title={reason ?? 'Hold to whisper to the agent; release to go back to Listen Only'}
+      title={reason ?? t('holdToWhisperTitle')}
       onPointerDown={press}
       onPointerUp={release}
       onPointerCancel={release}
@@ -44,7 +45,7 @@ export function HoldToWhisper({ session, onSelect }: HoldToWhisperProps) {
         }
       }}
     >
-      Hold to whisper
+      {t('holdToWhisper')}
     </button>
   );
 }

@@ -1,3 +1,5 @@
+import { t } from '../i18n';
+
 /** Props of {@link LevelMeter}. */
 export interface LevelMeterProps {
   label: string;
@@ -20,7 +22,7 @@ export function LevelMeter({ label, value }: LevelMeterProps) {
         aria-valuemin={0}
         aria-valuemax={100}
         aria-valuenow={percent}
-        aria-valuetext={`${percent}%`}
+        aria-valuetext={t('percentValue', percent)}
       >
         <div class="earshot-meter-fill" style={{ width: `${percent}%` }} />
       </div>

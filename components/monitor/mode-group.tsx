@@ -1,6 +1,8 @@
 import { useId, useRef } from 'preact/hooks';
-import { MODES, MODE_LABELS, type Mode } from '../../lib/monitor/modes';
+import { MODES, type Mode } from '../../lib/monitor/modes';
 import type { SessionSnapshot } from '../../lib/state/snapshot';
+import { t } from '../i18n';
+import { modeLabel } from './format';
 
 /** Props of {@link ModeGroup}. */
 export interface ModeGroupProps {
@@ -14,14 +16,14 @@ function statusBlock(session: SessionSnapshot): string | undefined {
     case 'active':
       return undefined;
     case 'connecting':
-      return 'Wait until the monitor call is connected.';
+      return t('modeWaitConnected');
     case 'reconnecting':
-      return 'Wait until the monitor call is reconnected.';
+      return t('modeWaitReconnected');
     case 'ending':
-      return 'The session is ending.';
+      return t('modeSessionEnding');
     case 'ended':
     case 'failed':
-      return 'The session is over.';
+      return t('modeSessionOver');
   }
 }
 
@@ -50,10 +52,10 @@ export function ModeGroup({ session, onSelect }: ModeGroupProps) {
   };
 
   return (
-    <div class="earshot-modes" role="group" aria-label="Monitoring mode" onKeyDown={onKeyDown}>
+    <div class="earshot-modes" role="group" aria-label={t('modeGroupLabel')} onKeyDown={onKeyDown}>
       {MODES.map((mode, index) => {
         const availability = session.availability[mode];
-        const reason = blocked ?? (availability.allowed ? undefined : (availability.reason ?? 'Not available now.'));
+        const reason = blocked ?? (availability.allowed ? undefined : (availability.reason ?? t('modeNotAvailable')));
         const pressed = session.mode === mode;
         const pending = session.pendingMode === mode && !pressed;
         const reasonId = blocked !== undefined ? `${id}-blocked` : `${id}-${mode}-reason`;
@@ -74,8 +76,8 @@ export function ModeGroup({ session, onSelect }: ModeGroupProps) {
                 if (reason === undefined) onSelect(mode);
               }}
             >
-              {MODE_LABELS[mode]}
-              {pending && <span class="earshot-pending"> (switching…)</span>}
+              {modeLabel(mode)}
+              {pending && <span class="earshot-pending">{` ${t('modeSwitching')}`}</span>}
             </button>
             {reason !== undefined && blocked === undefined && (
               <span id={reasonId} class="earshot-reason">

@@ -4,6 +4,7 @@ import type { SendCommand } from '../../lib/messaging/commands';
 import type { Mode } from '../../lib/monitor/modes';
 import { isLive } from '../../lib/monitor/session-machine';
 import type { EarshotState } from '../../lib/state/snapshot';
+import { t } from '../i18n';
 import { sessionStatusText } from './format';
 import { HoldToWhisper } from './hold-to-whisper';
 import { LevelMeter } from './level-meter';
@@ -56,7 +57,7 @@ export function MonitorCore({ state, send, now, connected = true, onAllowMicroph
     return (
       <div class="earshot-panel">
         <p role="status" aria-live="polite">
-          {connected ? 'Loading…' : 'Connecting to Earshot…'}
+          {connected ? t('loading') : t('connectingToEarshot')}
         </p>
       </div>
     );
@@ -66,7 +67,7 @@ export function MonitorCore({ state, send, now, connected = true, onAllowMicroph
   const live = session !== null && isLive(session.status);
   const message = session?.message;
   const announce = [
-    !connected ? 'Reconnecting to Earshot…' : '',
+    !connected ? t('reconnectingToEarshot') : '',
     session ? sessionStatusText(session) : '',
     message ?? '',
     notice,
@@ -78,7 +79,7 @@ export function MonitorCore({ state, send, now, connected = true, onAllowMicroph
   return (
     <div class="earshot-panel" data-session={session?.status ?? 'none'} data-heard-at={session?.heardAt}>
       <header class="earshot-header">
-        <h1 class="earshot-title">Earshot</h1>
+        <h1 class="earshot-title">{t('extName')}</h1>
         <RegistrationStatus state={state} />
       </header>
 
@@ -91,29 +92,29 @@ export function MonitorCore({ state, send, now, connected = true, onAllowMicroph
         {announce}
       </div>
 
-      <section class="earshot-session" aria-label="Monitor session">
+      <section class="earshot-session" aria-label={t('sessionRegion')}>
         {session ? (
           <>
             <p class="earshot-agent">
-              <span class="earshot-label">Agent</span>{' '}
-              <span class="earshot-agent-name">{session.agent.name ?? `Extension ${session.agent.extension}`}</span>{' '}
-              <span class="earshot-agent-ext">ext. {session.agent.extension}</span>
+              <span class="earshot-label">{t('agentLabel')}</span>{' '}
+              <span class="earshot-agent-name">{session.agent.name ?? t('agentExtensionOnly', session.agent.extension)}</span>{' '}
+              <span class="earshot-agent-ext">{t('agentExtensionShort', session.agent.extension)}</span>
             </p>
             {live && <ModeGroup session={session} onSelect={selectMode} />}
             {live && session.status === 'active' && <HoldToWhisper session={session} onSelect={selectMode} />}
             <SessionTimer startedAt={session.startedAt} endedAt={session.endedAt} now={now} />
             {live && (
               <div class="earshot-meters">
-                <LevelMeter label="Heard" value={session.levels.heard} />
-                <LevelMeter label="Sent" value={session.levels.sent} />
+                <LevelMeter label={t('meterHeard')} value={session.levels.heard} />
+                <LevelMeter label={t('meterSent')} value={session.levels.sent} />
               </div>
             )}
             {state.microphone === 'denied' && live && (
-              <p class="earshot-reason">The microphone is blocked: Whisper and Join need it.</p>
+              <p class="earshot-reason">{t('microphoneBlockedHint')}</p>
             )}
             {onAllowMicrophone && live && (state.microphone === 'denied' || state.microphone === 'unknown') && (
               <button type="button" class="earshot-link" onClick={onAllowMicrophone}>
-                Allow the microphone
+                {t('allowMicrophone')}
               </button>
             )}
             {live && (
@@ -123,13 +124,13 @@ export function MonitorCore({ state, send, now, connected = true, onAllowMicroph
                 disabled={session.status === 'ending'}
                 onClick={() => void run({ type: 'hangup' })}
               >
-                Hang up
+                {t('hangUp')}
               </button>
             )}
           </>
         ) : (
           <p class="earshot-muted">
-            Not monitoring. In the portal, hover over an agent who is on a call and click the speaker icon.
+            {t('notMonitoring')}
           </p>
         )}
       </section>

@@ -1,4 +1,5 @@
 import { useId, useState } from 'preact/hooks';
+import { t } from '../i18n';
 
 /** Props of {@link MonitorExtensionForm}. */
 export interface MonitorExtensionFormProps {
@@ -16,7 +17,7 @@ export function MonitorExtensionForm({ onSubmit, disabledReason }: MonitorExtens
     const value = extension.trim();
     if (disabledReason) return;
     if (!/^[0-9]{1,16}$/.test(value)) {
-      setError('Enter the extension as digits, e.g. 201.');
+      setError(t('extensionDigitsError'));
       return;
     }
     setError(undefined);
@@ -26,10 +27,10 @@ export function MonitorExtensionForm({ onSubmit, disabledReason }: MonitorExtens
   return (
     <form class="earshot-dtmf" onSubmit={submit} aria-labelledby={`${id}-title`}>
       <h2 id={`${id}-title`} class="earshot-heading">
-        Monitor an extension
+        {t('monitorExtensionHeading')}
       </h2>
       <div class="earshot-row">
-        <label for={`${id}-ext`}>Extension</label>
+        <label for={`${id}-ext`}>{t('extensionLabel')}</label>
         <input
           id={`${id}-ext`}
           name="extension"
@@ -41,7 +42,7 @@ export function MonitorExtensionForm({ onSubmit, disabledReason }: MonitorExtens
           onInput={(e) => setExtension((e.currentTarget as HTMLInputElement).value)}
         />
         <button type="submit" aria-disabled={disabledReason !== undefined}>
-          Monitor
+          {t('monitorButton')}
         </button>
       </div>
       {error && (

@@ -1,3 +1,4 @@
+import { t } from '../i18n';
 import { downloadText } from './download';
 import { MonitorCore, type MonitorCoreProps } from './monitor-core';
 import { MonitorExtensionForm } from './monitor-extension-form';
@@ -35,7 +36,7 @@ export function MonitorPanel({ download = downloadText, output, ...core }: Monit
             {entitled && (
               <MonitorExtensionForm
                 onSubmit={(extension) => void run({ type: 'monitor-extension', extension })}
-                disabledReason={live ? 'Hang up the current session first.' : undefined}
+                disabledReason={live ? t('hangUpFirst') : undefined}
               />
             )}
             {output && <OutputControls controls={output} />}

@@ -1,5 +1,6 @@
 import { useEffect, useId, useState } from 'preact/hooks';
 import { DEFAULT_AUDIO_OUTPUT, type AudioOutputChoice, type AudioOutputDevices } from '../../lib/state/audio-output';
+import { t } from '../i18n';
 
 /** Where the side panel reads, keeps and lists the audio output (injected by its host page). */
 export interface AudioOutputControls {
@@ -26,9 +27,9 @@ export function OutputControls({ controls }: { controls: AudioOutputControls }) 
   const [error, setError] = useState<string | undefined>();
 
   const list = () =>
-    void controls.devices().then(setDevices, (cause: unknown) => setDevices({ ok: false, reason: `The output devices could not be listed: ${reasonOf(cause)}` }));
+    void controls.devices().then(setDevices, (cause: unknown) => setDevices({ ok: false, reason: t('outputListFailed', reasonOf(cause)) }));
   useEffect(() => {
-    void controls.read().then(setChoice, (cause: unknown) => setError(`The saved output could not be read: ${reasonOf(cause)}`));
+    void controls.read().then(setChoice, (cause: unknown) => setError(t('outputReadFailed', reasonOf(cause))));
     list();
   }, [controls]);
 
@@ -36,7 +37,7 @@ export function OutputControls({ controls }: { controls: AudioOutputControls }) 
     setChoice(next);
     controls.apply(next).then(
       () => setError(undefined),
-      (cause: unknown) => setError(`The output was not changed: ${reasonOf(cause)}`),
+      (cause: unknown) => setError(t('outputChangeFailed', reasonOf(cause))),
     );
   };
   const percent = Math.round(choice.volume * 100);
@@ -47,10 +48,10 @@ export function OutputControls({ controls }: { controls: AudioOutputControls }) 
   return (
     <section class="earshot-output" aria-labelledby={`${id}-title`}>
       <h2 id={`${id}-title`} class="earshot-heading">
-        Audio output
+        {t('audioOutputHeading')}
       </h2>
       <div class="earshot-row">
-        <label for={`${id}-volume`}>Volume</label>
+        <label for={`${id}-volume`}>{t('volumeLabel')}</label>
         <input
           id={`${id}-volume`}
           type="range"
@@ -58,14 +59,14 @@ export function OutputControls({ controls }: { controls: AudioOutputControls }) 
           max={100}
           step={5}
           value={percent}
-          aria-valuetext={`${percent} %`}
+          aria-valuetext={t('volumePercent', percent)}
           onInput={(e) => change({ ...choice, volume: Number((e.currentTarget as HTMLInputElement).value) / 100 })}
         />
-        <output for={`${id}-volume`}>{percent} %</output>
+        <output for={`${id}-volume`}>{t('volumePercent', percent)}</output>
       </div>
       {devices?.ok ? (
         <div class="earshot-row">
-          <label for={`${id}-device`}>Device</label>
+          <label for={`${id}-device`}>{t('deviceLabel')}</label>
           <select
             id={`${id}-device`}
             value={choice.deviceId ?? ''}
@@ -75,13 +76,13 @@ export function OutputControls({ controls }: { controls: AudioOutputControls }) 
               change(deviceId ? { volume: choice.volume, deviceId } : { volume: choice.volume });
             }}
           >
-            <option value="">System default</option>
+            <option value="">{t('systemDefaultDevice')}</option>
             {listed.map((device) => (
               <option key={device.deviceId} value={device.deviceId}>
                 {device.label}
               </option>
             ))}
-            {missing && <option value={choice.deviceId}>Saved device (not connected)</option>}
+            {missing && <option value={choice.deviceId}>{t('savedDeviceMissing')}</option>}
           </select>
         </div>
       ) : (

@@ -1,5 +1,6 @@
 import type { EarshotState } from '../../lib/state/snapshot';
-import { REGISTRATION_LABELS } from './format';
+import { t } from '../i18n';
+import { nameWithExtension, registrationLabel } from './format';
 
 /** Props of {@link RegistrationStatus}. */
 export interface RegistrationStatusProps {
@@ -9,17 +10,17 @@ export interface RegistrationStatusProps {
 /** The phone's registration with the PBX, with the plain-language reason when it is not ready. */
 export function RegistrationStatus({ state }: RegistrationStatusProps) {
   const { registration, user } = state;
-  const label = REGISTRATION_LABELS[registration.status];
+  const label = registrationLabel(registration.status);
   return (
     <div class={`earshot-registration earshot-reg-${registration.status}`} data-status={registration.status}>
       <span class="earshot-dot" aria-hidden="true" />
       <span class="earshot-reg-label">{label}</span>
       {registration.status === 'registered' && user.extension && (
-        <span class="earshot-muted"> as {user.displayName ? `${user.displayName} (${user.extension})` : user.extension}</span>
+        <span class="earshot-muted">{` ${t('regAs', nameWithExtension(user.displayName, user.extension))}`}</span>
       )}
       {registration.message && <p class="earshot-reg-message">{registration.message}</p>}
       {!state.configured && registration.status === 'unconfigured' && !registration.message && (
-        <p class="earshot-reg-message">Set up the PBX connection in Earshot's options.</p>
+        <p class="earshot-reg-message">{t('regSetUpInOptions')}</p>
       )}
     </div>
   );

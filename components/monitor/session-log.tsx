@@ -1,7 +1,7 @@
 import { useId } from 'preact/hooks';
-import { MODE_LABELS } from '../../lib/monitor/modes';
 import type { LogEntry } from '../../lib/state/snapshot';
-import { formatClock } from './format';
+import { t, type MessageKey } from '../i18n';
+import { formatClock, modeLabel } from './format';
 
 /** Props of {@link SessionLog}. */
 export interface SessionLogProps {
@@ -11,12 +11,12 @@ export interface SessionLogProps {
   limit?: number;
 }
 
-const KIND_LABELS: Record<LogEntry['kind'], string> = {
-  start: 'Start',
-  mode: 'Mode',
-  end: 'End',
-  error: 'Error',
-  info: 'Info',
+const KIND_KEYS: Record<LogEntry['kind'], MessageKey> = {
+  start: 'logStart',
+  mode: 'logMode',
+  end: 'logEnd',
+  error: 'logError',
+  info: 'logInfo',
 };
 
 /** The session log (newest first) with an "Export CSV" button. */
@@ -27,21 +27,21 @@ export function SessionLog({ log, onExport, limit = 50 }: SessionLogProps) {
     <section class="earshot-log" aria-labelledby={headingId}>
       <div class="earshot-log-head">
         <h2 id={headingId} class="earshot-heading">
-          Session log
+          {t('sessionLogHeading')}
         </h2>
         <button type="button" class="earshot-secondary" onClick={onExport} disabled={log.length === 0}>
-          Export CSV
+          {t('exportCsv')}
         </button>
       </div>
       {rows.length === 0 ? (
-        <p class="earshot-muted">No sessions yet.</p>
+        <p class="earshot-muted">{t('noSessions')}</p>
       ) : (
         <ol class="earshot-log-list">
           {rows.map((entry, i) => (
             <li key={`${entry.at}-${i}`} class={`earshot-log-${entry.kind}`}>
               <time dateTime={new Date(entry.at).toISOString()}>{formatClock(entry.at)}</time>{' '}
-              <span class="earshot-log-kind">{KIND_LABELS[entry.kind]}</span>{' '}
-              {entry.mode && <span class="earshot-log-mode">{MODE_LABELS[entry.mode]}</span>} <span>{entry.text}</span>
+              <span class="earshot-log-kind">{t(KIND_KEYS[entry.kind])}</span>{' '}
+              {entry.mode && <span class="earshot-log-mode">{modeLabel(entry.mode)}</span>} <span>{entry.text}</span>
             </li>
           ))}
         </ol>

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import { t } from '../i18n';
 import { formatElapsed } from './format';
 
 /** Props of {@link SessionTimer}. */
@@ -23,8 +24,8 @@ export function SessionTimer({ startedAt, endedAt, now = Date.now }: SessionTime
   const elapsed = formatElapsed((endedAt ?? now()) - startedAt);
   return (
     <p class="earshot-timer">
-      <span class="earshot-label">Time</span>{' '}
-      <span role="timer" aria-label={`Elapsed time ${elapsed}`}>
+      <span class="earshot-label">{t('timeLabel')}</span>{' '}
+      <span role="timer" aria-label={t('elapsedTime', elapsed)}>
         {elapsed}
       </span>
     </p>

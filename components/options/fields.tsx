@@ -1,6 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { fieldLabel } from '../../lib/settings/schema';
-import { fieldId, READ_ONLY_TEXT, type FormApi } from './form-model';
+import { fieldId, readOnlyText, type FormApi } from './form-model';
 
 export interface FieldProps {
   form: FormApi;
@@ -28,7 +28,7 @@ function FieldNotes({ form, path, hint }: FieldProps) {
     <>
       {reason && (
         <p class="note managed" id={`${id}-readonly`}>
-          {READ_ONLY_TEXT[reason]}
+          {readOnlyText(reason)}
         </p>
       )}
       {hint && (
@@ -74,7 +74,7 @@ export function TextField({ form, path, hint, type = 'text', placeholder, autoCo
         id={fieldId(path)}
         type={type}
         value={hidden ? '' : (form.value(path) as string)}
-        placeholder={hidden ? READ_ONLY_TEXT.managed : placeholder}
+        placeholder={hidden ? readOnlyText('managed') : placeholder}
         readOnly={reason !== undefined}
         aria-invalid={form.errors(path).length > 0}
         aria-describedby={describedBy(form, path, hint)}

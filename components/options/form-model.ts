@@ -2,6 +2,7 @@ import { getAt } from '../../lib/settings/fields';
 import type { SettingSource, SettingsError } from '../../lib/settings/merge';
 import type { UserPatch } from '../../lib/settings/patch';
 import type { Settings } from '../../lib/settings/schema';
+import { t, type MessageKey } from '../i18n';
 
 /** One ICE server row as typed: addresses separated by spaces or commas. */
 export interface IceDraft {
@@ -79,11 +80,16 @@ export function patchFromEdits(edits: Record<string, DraftValue>): UserPatch {
 /** Why the user cannot change a field, or undefined when they can. */
 export type ReadOnlyReason = 'managed' | 'locked' | 'policy-only';
 
-export const READ_ONLY_TEXT: Record<ReadOnlyReason, string> = {
-  managed: 'Set by your organization',
-  locked: 'Locked by your organization',
-  'policy-only': "Only your organization's policy can set this",
+const READ_ONLY_KEYS: Record<ReadOnlyReason, MessageKey> = {
+  managed: 'readOnlyManaged',
+  locked: 'readOnlyLocked',
+  'policy-only': 'readOnlyPolicyOnly',
 };
+
+/** The note under a field the user cannot change. */
+export function readOnlyText(reason: ReadOnlyReason): string {
+  return t(READ_ONLY_KEYS[reason]);
+}
 
 /** Everything a field control needs from the page. */
 export interface FormApi {

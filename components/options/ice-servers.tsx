@@ -1,5 +1,6 @@
 import { fieldLabel } from '../../lib/settings/schema';
-import { fieldId, READ_ONLY_TEXT, type FormApi, type IceDraft } from './form-model';
+import { t } from '../i18n';
+import { fieldId, readOnlyText, type FormApi, type IceDraft } from './form-model';
 
 const PATH = 'iceServers';
 
@@ -15,16 +16,15 @@ export function IceServersField({ form }: { form: FormApi }) {
   return (
     <fieldset class={`field ice${errors.length ? ' invalid' : ''}`} id={id} aria-describedby={describedBy} aria-invalid={errors.length > 0}>
       <legend>{fieldLabel(PATH)}</legend>
-      {reason && <p class="note managed" id={`${id}-readonly`}>{READ_ONLY_TEXT[reason]}</p>}
+      {reason && <p class="note managed" id={`${id}-readonly`}>{readOnlyText(reason)}</p>}
       <p class="note" id={`${id}-hint`}>
-        STUN/TURN servers for the call audio. Leave empty when the PBX is on your network. Separate several addresses of
-        one server with spaces.
+        {t('hintIceServers')}
       </p>
-      {rows.length === 0 && <p class="note">No ICE servers.</p>}
+      {rows.length === 0 && <p class="note">{t('iceNone')}</p>}
       {rows.map((row, index) => (
-        <div class="ice-row" key={index} role="group" aria-label={`ICE server ${index + 1}`}>
+        <div class="ice-row" key={index} role="group" aria-label={t('iceServerGroup', index + 1)}>
           <label>
-            Addresses
+            {t('iceAddresses')}
             <input
               type="text"
               value={row.urls}
@@ -35,11 +35,11 @@ export function IceServersField({ form }: { form: FormApi }) {
             />
           </label>
           <label>
-            Username
+            {t('iceUsername')}
             <input type="text" value={row.username} readOnly={reason !== undefined} autoComplete="off" onInput={(event) => update(index, { username: event.currentTarget.value })} />
           </label>
           <label>
-            Credential
+            {t('iceCredential')}
             <input
               type="password"
               value={reason === 'managed' ? '' : row.credential}
@@ -50,14 +50,14 @@ export function IceServersField({ form }: { form: FormApi }) {
           </label>
           {!reason && (
             <button type="button" class="secondary" onClick={() => form.set(PATH, rows.filter((_, i) => i !== index))}>
-              Remove server {index + 1}
+              {t('iceRemove', index + 1)}
             </button>
           )}
         </div>
       ))}
       {!reason && (
         <button type="button" class="secondary" onClick={() => form.set(PATH, [...rows, { urls: '', username: '', credential: '' }])}>
-          Add ICE server
+          {t('iceAdd')}
         </button>
       )}
       {errors.length > 0 && (

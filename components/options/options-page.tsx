@@ -5,6 +5,7 @@ import { missingForEngine } from '../../lib/settings/engine-config';
 import type { SettingsError } from '../../lib/settings/merge';
 import { userMayChange } from '../../lib/settings/merge';
 import type { UserPatch } from '../../lib/settings/patch';
+import { t } from '../i18n';
 import { ErrorSummary, PolicyBanner } from './banners';
 import { draftFromSettings, patchFromEdits, type DraftValue, type FormApi, type ReadOnlyReason } from './form-model';
 import { AudioSection, PbxSection, PortalSection, ProfileSection, RulesSection } from './sections';
@@ -96,18 +97,18 @@ export function OptionsPage({ store, permissions }: OptionsPageProps) {
     [store, edits],
   );
 
-  if (loadError) return <p role="alert">Earshot could not read its settings: {loadError}</p>;
-  if (!state || !form) return <p role="status">Loading settings…</p>;
+  if (loadError) return <p role="alert">{t('optionsLoadFailed', loadError)}</p>;
+  if (!state || !form) return <p role="status">{t('optionsLoading')}</p>;
 
   const missing = missingForEngine(state.settings);
   const dirty = Object.keys(edits).length > 0;
   return (
     <main class="options">
-      <h1>Earshot settings</h1>
+      <h1>{t('optionsTitle')}</h1>
       <p role="status" class="setup">
-        {missing.length === 0 ? 'Earshot is set up.' : `Earshot is not set up yet: ${missing.join(', ')} missing.`}
+        {missing.length === 0 ? t('optionsSetUp') : t('optionsNotSetUp', missing.join(', '))}
       </p>
-      {state.locked && <p class="banner info">Your organization manages these settings: you cannot change them.</p>}
+      {state.locked && <p class="banner info">{t('optionsLocked')}</p>}
       <PolicyBanner errors={state.errors.filter((e) => e.source === 'managed')} />
       <ErrorSummary errors={saveErrors} />
       <form onSubmit={onSubmit} noValidate>
@@ -118,15 +119,15 @@ export function OptionsPage({ store, permissions }: OptionsPageProps) {
         <RulesSection form={form} />
         <div class="actions">
           <button type="submit" disabled={status.kind === 'saving' || !dirty}>
-            Save
+            {t('optionsSave')}
           </button>
           <button type="button" class="secondary" disabled={!dirty} onClick={() => { setEdits({}); setSaveErrors([]); }}>
-            Undo changes
+            {t('optionsUndo')}
           </button>
           <span role="status" aria-live="polite">
-            {status.kind === 'saved' && 'Saved.'}
-            {status.kind === 'saving' && 'Saving…'}
-            {status.kind === 'failed' && `Not saved: ${status.message}`}
+            {status.kind === 'saved' && t('optionsSaved')}
+            {status.kind === 'saving' && t('optionsSaving')}
+            {status.kind === 'failed' && t('optionsNotSaved', status.message)}
           </span>
         </div>
       </form>

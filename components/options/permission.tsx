@@ -1,13 +1,14 @@
 import { useEffect, useState } from 'preact/hooks';
 import { originPermissionPattern } from '../../lib/settings/origin';
 import type { PortalPermissions } from '../../lib/settings/origin';
+import { t, type MessageKey } from '../i18n';
 
 type Status = 'checking' | 'granted' | 'not-granted';
 
-const STATUS_TEXT: Record<Status, string> = {
-  checking: 'Checking access…',
-  granted: 'Earshot is enabled on this portal.',
-  'not-granted': 'Earshot is not enabled on this portal yet.',
+const STATUS_KEYS: Record<Status, MessageKey> = {
+  checking: 'portalPermissionChecking',
+  granted: 'portalPermissionGranted',
+  'not-granted': 'portalPermissionMissing',
 };
 
 /**
@@ -37,7 +38,7 @@ export function PortalPermission({ origin, permissions }: { origin: string | und
   }, [pattern, permissions]);
 
   if (!pattern || !origin) {
-    return <p class="note">Enter the portal address to enable Earshot on it.</p>;
+    return <p class="note">{t('portalPermissionNoOrigin')}</p>;
   }
 
   const onClick = () => {
@@ -46,21 +47,21 @@ export function PortalPermission({ origin, permissions }: { origin: string | und
     request.then(
       (granted) => {
         setStatus(granted ? 'granted' : 'not-granted');
-        setAnswer(granted ? `Access granted for ${origin}.` : `Access was denied for ${origin}: Earshot cannot work in that portal.`);
+        setAnswer(granted ? t('portalPermissionAccepted', origin) : t('portalPermissionDenied', origin));
       },
-      (error: unknown) => setAnswer(`Could not ask for access: ${error instanceof Error ? error.message : String(error)}`),
+      (error: unknown) => setAnswer(t('portalPermissionFailed', error instanceof Error ? error.message : String(error))),
     );
   };
 
   return (
     <div class="permission">
       <p role="status" aria-live="polite">
-        {STATUS_TEXT[status]}
+        {t(STATUS_KEYS[status])}
         {answer && <> {answer}</>}
       </p>
       {status !== 'granted' && (
         <button type="button" onClick={onClick}>
-          Enable on this portal
+          {t('portalPermissionEnable')}
         </button>
       )}
     </div>

@@ -1,6 +1,7 @@
 import { render } from 'preact';
 import { browser } from 'wxt/browser';
 import { ConnectedPanel } from '@/components/app/connected-panel';
+import { t } from '@/components/i18n';
 import '@/components/monitor/monitor-core.css';
 import '@/components/monitor/side-panel.css';
 import { pageCommandSender } from '@/lib/messaging/senders-client';
@@ -24,6 +25,9 @@ const output = {
   apply: store.write,
   devices: import.meta.env.FIREFOX ? () => Promise.resolve({ ok: false as const, reason: NO_DEVICE_CHOICE_FIREFOX }) : () => listAudioOutputs(),
 };
+
+// The language of the messages shown (the browser's, or English when Earshot has none for it).
+document.documentElement.lang = t('localeCode');
 
 render(
   <ConnectedPanel connect={connectPort} send={pageCommandSender()} onAllowMicrophone={allowMicrophone} output={output} />,
