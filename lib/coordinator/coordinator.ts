@@ -250,6 +250,8 @@ export class Coordinator {
    */
   setPartyRules(rules: OnNetOptions | undefined): void {
     this.partyRules = rules;
+    // While a restarted worker restores its frames, what is watched is not known yet: the restore decides.
+    if (this.deferred) return;
     this.sendWatch();
   }
 

@@ -179,3 +179,15 @@ describe("coordinator: the portal's other party goes to the engine classified", 
     expect(watchCommands(sent).at(-1)).toEqual({ type: 'watch', extensions: ['1001'] });
   });
 });
+
+describe('coordinator: settings arriving while a restarted worker restores', () => {
+  it('do not send the engine an empty watch list before the saved frames are back', async () => {
+    const { link, sent } = fakeLink();
+    coordinator = new Coordinator({ link, store: memoryStore(savedFrames()) });
+    const restoring = coordinator.restore();
+    coordinator.setPartyRules({ onNetPattern: '[0-9]{3,4}' });
+    await restoring;
+    // The engine (which outlived the worker) keeps watching the saved frames' agents: nothing was sent that unwatches them.
+    expect(sent.filter((c) => c.type === 'watch')).toEqual([]);
+  });
+});
