@@ -174,6 +174,14 @@ export class Env {
     for (const d of this.toneDirs) rmSync(d, { recursive: true, force: true });
   }
 
+  /** A new side panel tab (a crashed one cannot navigate), the viewport as before. */
+  async reopenPanel(): Promise<void> {
+    await this.e.panel.close().catch(() => undefined);
+    this.e.panel = await this.s.context.newPage();
+    await this.e.panel.goto(`chrome-extension://${this.s.extensionId}/sidepanel.html`);
+    await this.e.panel.setViewportSize({ width: 1280, height: 1400 });
+  }
+
   sessionAt(agent?: string) {
     return [...this.lab.pbx.sessions.values()].find((s) => s.supervisor === '2001' && (!agent || s.agent === agent));
   }
@@ -245,6 +253,8 @@ export async function runScenario(
   const t0 = Date.now();
   process.stdout.write(`[faults] ${def.id} …`);
   const before = await logRows(env.panel).catch(() => [] as LogRow[]);
+  // Leaks are this row's own: compared with what the offscreen document held just before it.
+  const start = await browserFigures(env.browser, env.s.extensionId).catch(() => env.baseline);
   let outcome: Outcome;
   try {
     // No scenario may hang the suite: it fails after SCENARIO_TIMEOUT_MS.
@@ -274,7 +284,7 @@ export async function runScenario(
   try {
     figs = await browserFigures(env.browser, env.s.extensionId);
     // Something still open may be on its way out: a leak is what is still there 3 s later.
-    if (figs.peerConnections > env.baseline.peerConnections || figs.liveTracks > env.baseline.liveTracks || figs.micTracks > 0) {
+    if (figs.peerConnections > start.peerConnections || figs.liveTracks > start.liveTracks || figs.micTracks > 0) {
       await sleep(3000);
       figs = await browserFigures(env.browser, env.s.extensionId);
     }
@@ -291,13 +301,13 @@ export async function runScenario(
   if (!pbxOk) problems.push(`stray at the lab: ${labNow.sessions} session(s), ${labNow.dialogs} dialog(s)`);
   if (figs) {
     const micOk = figs.micTracks === 0;
-    const leakOk = figs.peerConnections <= env.baseline.peerConnections && figs.liveTracks <= env.baseline.liveTracks;
+    const leakOk = figs.peerConnections <= start.peerConnections && figs.liveTracks <= start.liveTracks;
     lost.push(`mic ${figs.micTracks} ${micOk ? '✓' : '✗'}`);
-    lost.push(`pc ${figs.peerConnections} / live tracks ${figs.liveTracks} ${leakOk ? '✓' : '✗'}`);
+    lost.push(`pc ${start.peerConnections}→${figs.peerConnections} / live tracks ${start.liveTracks}→${figs.liveTracks} ${leakOk ? '✓' : '✗'}`);
     if (!micOk) problems.push(`${figs.micTracks} microphone track(s) still live`);
     if (!leakOk) {
       const labels = await trackLabels(env.browser, env.s.extensionId).catch(() => [] as string[]);
-      problems.push(`left ${figs.peerConnections} peer connection(s), ${figs.liveTracks} live track(s) (baseline ${env.baseline.peerConnections}/${env.baseline.liveTracks}; tracks: ${labels.filter((l) => l.endsWith(':live')).join(', ')})`);
+      problems.push(`left ${figs.peerConnections - start.peerConnections} more peer connection(s), ${figs.liveTracks - start.liveTracks} more live track(s) than before the row, 3 s after the end (live now: ${labels.filter((l) => l.endsWith(':live')).join(', ')})`);
     }
   }
   const subsOk = labNow.subscriptions === labNow.distinctTargets;

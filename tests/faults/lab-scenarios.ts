@@ -276,7 +276,7 @@ const secondSupervisor: Body = async (env, problems) => {
   } finally {
     await other.close();
   }
-  return { happened: `${said(w.stop())} (${notes.join('; ')})`, recoveryMs: rec, sessions: 3, note: '(recovery: from Earshot\'s refused click to its session once 2002 hung up)' };
+  return { happened: `${said(w.stop())} (${notes.join('; ')})`, recoveryMs: rec, sessions: 2, note: '(2 accepted sessions, each needs its Start and End; recovery: from Earshot\'s refused click to its session once 2002 hung up)' };
 };
 
 async function setMicPermission(env: Env, setting: 'granted' | 'denied' | 'prompt'): Promise<void> {
@@ -376,7 +376,7 @@ const offscreenGone = (how: 'close' | 'crash'): Body => async (env, problems) =>
   let panelNote = '';
   if (!(await view(env.panel).then(() => true, () => false))) {
     panelNote = 'the side panel tab crashed with it (one renderer process for the extension\'s pages), and was reloaded as a supervisor would; ';
-    await env.panel.goto(`chrome-extension://${env.s.extensionId}/sidepanel.html`).catch(() => undefined);
+    await env.reopenPanel();
   }
   let ended: number | string = 'never';
   await untilStatus(env, ['ended', 'failed', 'none'], 15_000, 'the panel saying the session is over')

@@ -40,7 +40,7 @@ function report(rows: Row[], soak: SoakFigures[], started: Date, seconds: number
     "  - *log*: the side panel's session log (`.earshot-log-list li`, the rows added during the scenario): a Start and an End row for each session, no Start without its End.",
     '  - *PBX*: monitor sessions (`/api/sessions`) and monitor dialogs (SIP dialogs the lab holds) for supervisor 2001 at the lab: must be 0. On Asterisk: `core show channels concise` lines for `PJSIP/2001-` (support cli).',
     "  - *mic*: capture tracks (`MediaStreamTrack`, audio, a device label) with readyState 'live' in the offscreen document, counted with CDP `Runtime.queryObjects` on `MediaStreamTrack.prototype`: must be 0.",
-    "  - *pc / live tracks*: `RTCPeerConnection` instances whose connectionState and signalingState are not 'closed', and every live `MediaStreamTrack`, in the offscreen document (CDP `Runtime.queryObjects` after `HeapProfiler.collectGarbage`): at most the idle baseline taken before the first scenario.",
+    "  - *pc / live tracks*: `RTCPeerConnection` instances whose connectionState and signalingState are not 'closed', and every live `MediaStreamTrack`, in the offscreen document (CDP `Runtime.queryObjects` after `HeapProfiler.collectGarbage`): no more than the offscreen document held just before the row (a leak is what is still there 3 s after the end).",
     "  - *subs*: the lab's dialog subscriptions from 2001 and the distinct agents they watch (a duplicate would be a leak); *not registered* if 2001 had no registration at the lab at the end.",
     '- Nothing of this asks Earshot what it holds: the offscreen document is read over the DevTools protocol (bench/support/cdp-target.ts), the lab in-process.',
     '',
