@@ -6,7 +6,7 @@
 import type { Page } from 'puppeteer-core';
 import { startLab, type Lab } from '../../lab/index';
 import { launchFirefox, openExtensionPage, type FirefoxSession } from '../e2e/support/browsers';
-import { clickIconFirefox, signInFirefox } from '../e2e/support/firefox-portal';
+import { clickIconFirefox, signInFirefox, storeSettingsAndEnableFirefox } from '../e2e/support/firefox-portal';
 import { labSettings, until } from '../e2e/support/lab-client';
 import type { Row } from './harness';
 import { labFigures } from './probe';
@@ -18,7 +18,7 @@ const DEF = {
   how: 'puppeteer-core over BiDi; from the options page: (await browser.runtime.getBackgroundPage()).location.reload(); lab figures in-process',
 };
 
-type Ext = { browser: { runtime: { getBackgroundPage(): Promise<Window> }; storage: { local: { set(v: object): Promise<void> } }; permissions: { contains(p: object): Promise<boolean> } } };
+type Ext = { browser: { runtime: { getBackgroundPage(): Promise<Window> }; permissions: { contains(p: object): Promise<boolean> } } };
 
 export async function firefoxReloadRow(): Promise<Row> {
   process.stdout.write(`[faults] ${DEF.id} …`);
@@ -35,14 +35,7 @@ export async function firefoxReloadRow(): Promise<Row> {
     s = await launchFirefox({ fakeMedia: true, prefs: { 'extensions.webextOptionalPermissionPrompts': false } });
     const options: Page = await s.browser.newPage();
     await openExtensionPage(options, `${s.base}/options.html`);
-    await options.evaluate((settings) => (globalThis as unknown as Ext).browser.storage.local.set({ 'earshot:settings': settings }), labSettings(l));
-    await options.reload().catch(() => undefined);
-    await openExtensionPage(options, `${s.base}/options.html`);
-    const enable = await until(async () => {
-      for (const b of await options.$$('button')) if ((await b.evaluate((el) => el.textContent?.trim())) === 'Enable on this portal') return b;
-      return undefined;
-    }, 15_000, 'the Enable button');
-    await enable.click();
+    await storeSettingsAndEnableFirefox(options, `${s.base}/options.html`, labSettings(l));
     await until(() => options.evaluate(() => (globalThis as unknown as Ext).browser.permissions.contains({ origins: ['http://127.0.0.1/*'] })), 10_000, 'host permission');
     await until(() => l.sip.registrations.has('2001'), 20_000, 'registration');
     const portal = await s.browser.newPage();

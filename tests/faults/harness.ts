@@ -246,9 +246,10 @@ export class Env {
 /** Runs one fault: the body's outcome, then what was left behind, measured. */
 export async function runScenario(
   env: Env,
-  def: { id: string; fault: string; expected: string; how: string },
+  def: { id: string; fault: string; expected: string; how: string; timeoutMs?: number },
   body: (env: Env, problems: string[]) => Promise<Outcome>,
 ): Promise<Row> {
+  const limit = def.timeoutMs ?? SCENARIO_TIMEOUT_MS;
   const problems: string[] = [];
   const t0 = Date.now();
   process.stdout.write(`[faults] ${def.id} …`);
@@ -261,7 +262,7 @@ export async function runScenario(
     let timer: NodeJS.Timeout | undefined;
     outcome = await Promise.race([
       body(env, problems),
-      new Promise<never>((_r, reject) => (timer = setTimeout(() => reject(new Error(`no outcome after ${SCENARIO_TIMEOUT_MS / 1000} s`)), SCENARIO_TIMEOUT_MS))),
+      new Promise<never>((_r, reject) => (timer = setTimeout(() => reject(new Error(`no outcome after ${limit / 1000} s`)), limit))),
     ]).finally(() => clearTimeout(timer));
   } catch (error) {
     problems.push(`failed: ${(error as Error).message.split('\n')[0]}`);
@@ -318,8 +319,9 @@ export async function runScenario(
     problems.push('not registered at the lab afterwards');
   }
   const rec = outcome.recoveryMs;
+  const { timeoutMs: _t, ...shown } = def;
   const row: Row = {
-    ...def,
+    ...shown,
     happened: outcome.happened + (outcome.note ? ` ${outcome.note}` : ''),
     recovery: typeof rec === 'number' ? `${rec}` : (rec ?? 'n/a'),
     lost: lost.join('; '),

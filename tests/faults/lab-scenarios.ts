@@ -111,6 +111,8 @@ const refuseRegister: Body = async (env, problems) => {
   const at = Date.now();
   await fault(env, { kind: 'restart' });
   let rec: number | string = 'never';
+  // The panel says Ready until the engine has seen the socket go: wait for that first.
+  await until(async () => (await view(env.panel)).reg !== 'Ready', 10_000, 'the panel leaving Ready').catch((e: Error) => problems.push(e.message));
   await env
     .ready(60_000)
     .then(() => (rec = Date.now() - at))
@@ -376,7 +378,10 @@ const offscreenGone = (how: 'close' | 'crash'): Body => async (env, problems) =>
   let panelNote = '';
   if (!(await view(env.panel).then(() => true, () => false))) {
     panelNote = 'the side panel tab crashed with it (one renderer process for the extension\'s pages), and was reloaded as a supervisor would; ';
-    await env.reopenPanel();
+    await env.reopenPanel().catch((e: Error) => {
+      // Chromium marks an extension whose renderer crashed and serves none of its pages until it is reloaded.
+      panelNote += `reopening it failed (${(e.message.split('\n')[0] ?? '').replace(/^page\.goto: /, '')}): Chromium serves none of the crashed extension's pages; `;
+    });
   }
   let ended: number | string = 'never';
   await untilStatus(env, ['ended', 'failed', 'none'], 15_000, 'the panel saying the session is over')

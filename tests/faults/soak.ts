@@ -23,7 +23,7 @@ export interface SoakScenario {
 
 /** A soak: one row of the table, and its figures before and after. */
 function soak(
-  def: { id: string; fault: string; expected: string; how: string },
+  def: { id: string; fault: string; expected: string; how: string; timeoutMs?: number },
   body: (e: Env, problems: string[], figures: (f: SoakFigures) => void) => Promise<Outcome>,
 ): SoakScenario {
   return {
@@ -56,6 +56,8 @@ const sessionsSoak = soak(
     fault: `soak: ${SESSIONS} sessions started and ended in a row`,
     expected: 'every one starts and ends; no peer connection, track, subscription or memory left growing',
     how: '"Monitor an extension" 1001 in the side panel, wait for active at the panel and the lab, Hang up, wait for ended; repeat',
+    // About 2 s a session here: room for a slow machine.
+    timeoutMs: SESSIONS * 6000 + 60_000,
   },
   async (e, problems, setFigures) => {
     const before = await browserFigures(e.browser, e.s.extensionId);
