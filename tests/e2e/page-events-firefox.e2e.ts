@@ -14,7 +14,7 @@ import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLab, type Lab } from '../../lab/index';
 import { GECKO_ID, launchFirefox, openExtensionPage, type FirefoxSession } from './support/browsers';
-import { clickIconFirefox, signInFirefox } from './support/firefox-portal';
+import { clickIconFirefox, signInFirefox, storeSettingsAndEnableFirefox } from './support/firefox-portal';
 import { labApi, labSettings, sessionOf, until } from './support/lab-client';
 
 let lab: Lab;
@@ -47,17 +47,7 @@ beforeAll(async () => {
   options = await s.browser.newPage();
   await openExtensionPage(options, `${s.base}/options.html`);
   // The settings in plain text, as an earlier Earshot kept them (password included).
-  await options.evaluate(
-    (settings) => (globalThis as unknown as { browser: { storage: { local: { set(v: object): Promise<void> } } } }).browser.storage.local.set({ 'earshot:settings': settings }),
-    labSettings(lab),
-  );
-  await options.reload().catch(() => undefined);
-  await openExtensionPage(options, `${s.base}/options.html`);
-  const enable = await until(async () => {
-    for (const b of await options.$$('button')) if ((await b.evaluate((el) => el.textContent?.trim())) === 'Enable on this portal') return b;
-    return undefined;
-  }, 15_000, 'the Enable button');
-  await enable.click();
+  await storeSettingsAndEnableFirefox(options, `${s.base}/options.html`, labSettings(lab));
   await until(async () => (await labApi<{ extension: string }[]>(lab, 'GET', '/api/registrations')).some((r) => r.extension === '2001'), 20_000, 'registration');
   portal = await s.browser.newPage();
 });

@@ -1,4 +1,5 @@
 import type { Page } from 'puppeteer-core';
+import { openExtensionPage } from './browsers';
 import { until } from './lab-client';
 
 // The lab portal's sign-in and a trusted click on Earshot's icon in Firefox
@@ -30,4 +31,23 @@ export async function clickIconFirefox(page: Page, extension: string): Promise<v
     }, extension);
   }, 20_000, `the icon of ${extension}`);
   await page.mouse.click(centre[0], centre[1]);
+}
+
+/**
+ * On the options page: stores Earshot's settings (what the page would save),
+ * reloads it, and clicks "Enable on this portal" with a real click (the
+ * profile grants optional permissions without the doorhanger).
+ */
+export async function storeSettingsAndEnableFirefox(options: Page, optionsUrl: string, settings: object): Promise<void> {
+  await options.evaluate(
+    (value) => (globalThis as unknown as { browser: { storage: { local: { set(v: object): Promise<void> } } } }).browser.storage.local.set({ 'earshot:settings': value }),
+    settings,
+  );
+  await options.reload().catch(() => undefined);
+  await openExtensionPage(options, optionsUrl);
+  const enable = await until(async () => {
+    for (const b of await options.$$('button')) if ((await b.evaluate((el) => el.textContent?.trim())) === 'Enable on this portal') return b;
+    return undefined;
+  }, 15_000, 'the Enable button');
+  await enable.click();
 }
