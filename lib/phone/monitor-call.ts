@@ -155,7 +155,13 @@ export class MonitorCall {
     const sdh = this.session.sessionDescriptionHandler;
     if (!isMonitorMedia(sdh)) return;
     this.media = sdh;
-    this.silent = sdh.outgoingTrack();
+    const silent = sdh.outgoingTrack();
+    this.silent = silent;
+    // sip.js stops the track its sender holds when the call closes; a call that ends in Whisper or
+    // Join holds the microphone, so the silent track would stay live (measured: npm run faults).
+    this.cleanup.push(() => {
+      if (silent && silent.readyState === 'live') silent.stop();
+    });
     const stream = sdh.remoteStream();
     if (stream) this.events.play(stream);
     this.cleanup.push(sdh.onMediaFailure((stage) => this.events.mediaFailed(this, stage)));

@@ -75,6 +75,8 @@ export class MonitorSession {
   queue: ModeQueuePort | undefined;
   readonly meter: LevelMeter;
   private phase: Phase = { status: 'connecting' };
+  /** The session log has this session's Start row (the engine writes it just before {@link connect}): an End row must follow. */
+  private startLogged = false;
 
   constructor(
     readonly host: SessionHost,
@@ -132,6 +134,7 @@ export class MonitorSession {
 
   /** Runs the start plan; then mode switches are taken. Not awaited by the command: progress arrives as state. */
   async connect(config: EngineConfig): Promise<void> {
+    this.startLogged = true;
     try {
       await this.execute(this.host.logic.startPlan(config, this.agent));
       if (!this.live) return;
@@ -222,6 +225,8 @@ export class MonitorSession {
     const message = messageOf(error);
     this.close(message);
     this.host.log('error', message, { agent: this.agent });
+    // The session record stays whole: every Start has its End (measured missing by npm run faults).
+    if (this.startLogged) this.host.log('end', `Stopped monitoring ${this.who}: the session failed.`, { agent: this.agent });
     this.host.emit();
     const call = this.call;
     this.call = undefined;

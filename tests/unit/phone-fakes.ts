@@ -345,6 +345,8 @@ export interface FakeTrack {
   kind: 'audio';
   label: string;
   stopped: boolean;
+  /** As MediaStreamTrack.readyState: 'ended' once stopped. */
+  readonly readyState: 'live' | 'ended';
   stop(): void;
   addEventListener(type: string, listener: () => void): void;
   /** The source went away (device unplugged, Firefox sidebar closed): fires "ended". */
@@ -358,6 +360,9 @@ export function fakeTrack(label: string): FakeTrack {
     kind: 'audio',
     label,
     stopped: false,
+    get readyState() {
+      return this.stopped ? ('ended' as const) : ('live' as const);
+    },
     stop() {
       this.stopped = true;
     },

@@ -92,6 +92,12 @@ describe('phone engine monitor session (fakes)', () => {
     expect(h.log.sequence((e) => e.session?.status)).toEqual([undefined, 'connecting', 'failed']);
     expect(h.log.last.session).toMatchObject({ status: 'failed', message, endedAt: expect.any(Number) });
     expect(h.log.logs()).toContain(`error: ${message}`);
+    // The session record is whole: its Start, the reason, its End.
+    expect(h.log.logs().filter((l) => /^(start|end|error): /.test(l))).toEqual([
+      'start: Monitoring Alice Agent (201) in Listen Only.',
+      `error: ${message}`,
+      'end: Stopped monitoring Alice Agent: the session failed.',
+    ]);
     expect(h.mic.calls).toEqual([]);
   });
 
@@ -349,6 +355,20 @@ describe('phone engine monitor session (fakes)', () => {
     await vi.advanceTimersByTimeAsync(0);
     expect(h.log.last.session).toMatchObject({ status: 'ended', message: 'The PBX ended the session.' });
     expect(h.log.logs()).toContain('end: Stopped monitoring Alice Agent: The PBX ended the session.');
+  });
+
+  it('a call that ends in Whisper leaves no live track: the microphone released, the silent track stopped (sip.js stops only the sender’s)', async () => {
+    const h = await startedWithSlowGrantedMic();
+    await h.engine.handle({ type: 'set-mode', mode: 'whisper' });
+    await vi.advanceTimersByTimeAsync(500);
+    expect(h.log.last.session?.mode).toBe('whisper');
+    const sdh = h.sdh.created.at(-1)!;
+    expect(sdh.outgoingTrack()).not.toBe(sdh.silent);
+    h.pbx.bye();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(h.log.last.session).toMatchObject({ status: 'ended' });
+    expect(sdh.silent.stopped).toBe(true);
+    expect(h.mic.tracks.every((t) => t.stopped)).toBe(true);
   });
 
   it("the agent's call ends: the session ends by itself when the profile says so", async () => {
