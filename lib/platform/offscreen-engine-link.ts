@@ -3,6 +3,11 @@ import type { FromEngineHost, ToEngineHost } from '../messaging/protocol';
 import { fromEngineHostSchema } from '../messaging/schemas';
 import type { PortLike } from '../messaging/state-port';
 import type { EngineCommand, EngineEvent } from '../contract/engine';
+import { isLive } from '../monitor/session-machine';
+
+/** What a supervisor reads when the engine's document dies under a live session. */
+export const ENGINE_GONE_MESSAGE =
+  "Earshot's phone engine stopped (its page was closed or crashed), and the monitor call with it. Earshot is restarting it: start again in a moment.";
 
 /** Path of the engine's offscreen document (entrypoints/offscreen). */
 export const OFFSCREEN_PATH = '/offscreen.html';
@@ -53,6 +58,9 @@ export interface OffscreenEngineLinkOptions {
   connectTimeoutMs?: number;
   /** Something went wrong on the link outside any command's answer (logged and shown by the caller). */
   onLinkError?: (message: string) => void;
+  /** Waits between attempts to restart a dead document: 1 s, then doubling (injected in tests). */
+  retryDelayMs?: number;
+  now?: () => number;
 }
 
 interface Pending {
@@ -133,17 +141,29 @@ export class OffscreenEngineLink implements EngineLink {
     });
     port.onDisconnect.addListener(() => {
       if (this.port !== port) return;
+      const last = this.lastEvent;
       this.port = undefined;
       this.lastEvent = undefined;
       const gone = new Error('The phone engine’s document went away before answering.');
       for (const waiter of this.pending.values()) waiter.reject(gone);
       this.pending.clear();
-      // A configured engine is wanted: make a new document now rather than at the next click.
+      // A configured engine is wanted: say what was lost, and make a new document now rather than at the next click.
       if (this.lastConfigure?.type === 'configure' && this.lastConfigure.config) {
-        this.link().catch((error: unknown) =>
-          this.options.onLinkError?.(`Could not restart the phone engine: ${error instanceof Error ? error.message : String(error)}`),
-        );
+        if (last) this.emit(engineGone(last, this.options.now?.() ?? Date.now()));
+        this.relink(0);
       }
+    });
+  }
+
+  /** Restarts the engine's document, retrying a few times (a closing document may still be listed for a moment). */
+  private relink(attempt: number): void {
+    this.link().catch((error: unknown) => {
+      const reason = error instanceof Error ? error.message : String(error);
+      if (attempt >= 4) {
+        this.options.onLinkError?.(`Could not restart the phone engine: ${reason}. Reload Earshot (chrome://extensions) if this lasts.`);
+        return;
+      }
+      setTimeout(() => this.relink(attempt + 1), (this.options.retryDelayMs ?? 1000) * 2 ** attempt);
     });
   }
 
@@ -251,4 +271,43 @@ export class OffscreenEngineLink implements EngineLink {
     })();
     return this.linking;
   }
+}
+
+/**
+ * The state a dead engine leaves: not registered (restarting), and its live
+ * session failed with the reason, with the session record's Error and End
+ * rows, so no panel shows a call that is gone. The call at the PBX cannot be
+ * hung up from here: its dialog died with the document (the PBX ends it when
+ * its media stops).
+ */
+function engineGone(last: EngineEvent, now: number): EngineEvent {
+  const session = last.session;
+  const lost = session !== null && isLive(session.status);
+  const who = session ? (session.agent.name ? `${session.agent.name} (${session.agent.extension})` : session.agent.extension) : '';
+  return {
+    ...last,
+    registration: { status: 'reconnecting', message: 'Restarting Earshot’s phone engine…', since: now },
+    session:
+      lost && session
+        ? {
+            id: session.id,
+            agent: session.agent,
+            status: 'failed',
+            mode: session.mode,
+            availability: session.availability,
+            ...(session.startedAt !== undefined ? { startedAt: session.startedAt } : {}),
+            ...(session.heardAt !== undefined ? { heardAt: session.heardAt } : {}),
+            endedAt: now,
+            message: ENGINE_GONE_MESSAGE,
+            levels: { heard: 0, sent: 0 },
+          }
+        : session,
+    microphone: last.microphone,
+    newLog: lost
+      ? [
+          { at: now, kind: 'error', agent: session.agent.extension, text: `${who}: ${ENGINE_GONE_MESSAGE}` },
+          { at: now, kind: 'end', agent: session.agent.extension, text: `Stopped monitoring ${who}: the phone engine stopped.` },
+        ]
+      : [],
+  };
 }

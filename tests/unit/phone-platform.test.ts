@@ -5,7 +5,7 @@ import type { EngineCommand, EngineEvent } from '../../lib/contract/engine';
 import type { PhoneEngineApi } from '../../lib/phone/engine';
 import { InPageEngineLink } from '../../lib/platform/in-page-engine-link';
 import { hostEngineOverPort, type EngineHost } from '../../lib/platform/offscreen-engine-host';
-import { OffscreenEngineLink, type OffscreenDocuments } from '../../lib/platform/offscreen-engine-link';
+import { ENGINE_GONE_MESSAGE, OffscreenEngineLink, type OffscreenDocuments } from '../../lib/platform/offscreen-engine-link';
 import { installPageMicrophoneBridge, offerPageMicrophone, OPEN_SIDEBAR_MESSAGE } from '../../lib/platform/page-microphone';
 import { MicrophoneUnavailableError } from '../../lib/phone/errors';
 import { fakeConfig, FakeMicrophone } from './phone-fakes';
@@ -158,6 +158,54 @@ describe('OffscreenEngineLink over the engine port (fake offscreen API, fake por
     expect(docs.calls.filter((c) => c === 'create')).toHaveLength(2);
     await link.send({ type: 'start', agent: '201' });
     expect(docs.engine()?.commands.map((c) => c.type)).toEqual(['configure', 'watch', 'start']);
+  });
+
+  it('a document that dies under a live session: the session shows as failed with the reason and its End row, not registered, and a new document comes', async () => {
+    const { link, docs } = linkWithDocuments();
+    const got: EngineEvent[] = [];
+    link.onEvent((e) => got.push(e));
+    await link.send({ type: 'configure', config: fakeConfig() });
+    docs.engine()?.emit(live({ heard: 0.3, sent: 0 }));
+    await settle();
+    docs.close();
+    await settle();
+    await settle();
+    // The event the link makes of the dead document (before the new engine's own).
+    const gone = got.find((e) => e.session?.status === 'failed');
+    expect(gone).toMatchObject({
+      registration: { status: 'reconnecting' },
+      session: { id: 's1', status: 'failed', message: ENGINE_GONE_MESSAGE, levels: { heard: 0, sent: 0 } },
+    });
+    expect(gone?.newLog.map((l) => l.kind)).toEqual(['error', 'end']);
+    expect(docs.calls.filter((c) => c === 'create')).toHaveLength(2);
+  });
+
+  it('restarting a dead document is retried when the first attempt fails (a closing document may still be listed)', async () => {
+    let listed = true;
+    let created = 0;
+    const holder: { link?: OffscreenEngineLink } = {};
+    const docs = fakeDocuments(() => holder.link as OffscreenEngineLink);
+    const link = new OffscreenEngineLink({
+      documents: {
+        // The first look after the close still lists the dead document; its wake reaches nobody.
+        exists: async () => (listed ? ((listed = false), true) : docs.documents.exists()),
+        create: async () => {
+          created++;
+          await docs.documents.create();
+        },
+      },
+      wake: async () => undefined,
+      connectTimeoutMs: 20,
+      retryDelayMs: 5,
+    });
+    holder.link = link;
+    await docs.documents.create();
+    await settle();
+    await link.send({ type: 'configure', config: fakeConfig() });
+    docs.close();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(created).toBe(1);
+    expect(link.connected).toBe(true);
   });
 
   it('a refusal from the engine rejects the send; events are delivered to subscribers, levels-only ones too', async () => {
