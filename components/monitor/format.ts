@@ -1,5 +1,5 @@
 import { MODE_LABELS } from '../../lib/monitor/modes';
-import type { RegistrationStatus, SessionSnapshot } from '../../lib/state/snapshot';
+import type { AuditStatus, RegistrationStatus, SessionSnapshot } from '../../lib/state/snapshot';
 
 /** Elapsed time as mm:ss (minutes keep counting past 59). */
 export function formatElapsed(ms: number): string {
@@ -43,4 +43,22 @@ export function sessionStatusText(session: SessionSnapshot): string {
 export function formatClock(at: number): string {
   const d = new Date(at);
   return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
+}
+
+/** A clock time as HH:MM (the supervisor's locale). */
+function clockTime(ms: number): string {
+  return new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+}
+
+/** One sentence on the audit trail's delivery, e.g. "Audit trail: 3 events waiting, endpoint unreachable since 12:01 (HTTP 503)." */
+export function auditStatusText(audit: AuditStatus): string {
+  const waiting =
+    audit.pending === 0 ? 'all events delivered' : `${audit.pending} ${audit.pending === 1 ? 'event' : 'events'} waiting`;
+  const parts = [`Audit trail: ${waiting}`];
+  if (audit.unreachableSince !== undefined) {
+    parts.push(`endpoint unreachable since ${clockTime(audit.unreachableSince)}${audit.lastError ? ` (${audit.lastError})` : ''}`);
+  }
+  if (audit.dropped > 0) parts.push(`${audit.dropped} oldest dropped (queue full)`);
+  if (audit.rejected > 0) parts.push(`${audit.rejected} refused by the endpoint${audit.lastRejection ? ` (${audit.lastRejection})` : ''}`);
+  return `${parts.join(', ')}.`;
 }

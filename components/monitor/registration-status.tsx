@@ -1,9 +1,9 @@
 import type { EarshotState } from '../../lib/state/snapshot';
-import { REGISTRATION_LABELS } from './format';
+import { auditStatusText, REGISTRATION_LABELS } from './format';
 
 /** Props of {@link RegistrationStatus}. */
 export interface RegistrationStatusProps {
-  state: Pick<EarshotState, 'configured' | 'registration' | 'user'>;
+  state: Pick<EarshotState, 'configured' | 'registration' | 'user'> & Partial<Pick<EarshotState, 'audit'>>;
 }
 
 /** The phone's registration with the PBX, with the plain-language reason when it is not ready. */
@@ -20,6 +20,11 @@ export function RegistrationStatus({ state }: RegistrationStatusProps) {
       {registration.message && <p class="earshot-reg-message">{registration.message}</p>}
       {!state.configured && registration.status === 'unconfigured' && !registration.message && (
         <p class="earshot-reg-message">Set up the PBX connection in Earshot's options.</p>
+      )}
+      {state.audit && (
+        <p class={`earshot-audit${state.audit.unreachableSince !== undefined || state.audit.dropped > 0 ? ' earshot-audit-warning' : ''}`} role="status">
+          {auditStatusText(state.audit)}
+        </p>
       )}
     </div>
   );
