@@ -109,7 +109,11 @@ export class AuditQueue {
   /** Loads what a previous run left (events, the recorder's memory), then tries to send. Idempotent. */
   start(): Promise<RecorderMemory> {
     this.loaded ??= (async () => {
-      const saved = await this.options.store.load();
+      const saved = await this.options.store.load().catch((error: unknown) => {
+        // Unreadable (IndexedDB unavailable): what this run records is still kept and sent.
+        this.options.onWarning?.(`The audit trail could not read its queue: ${error instanceof Error ? error.message : String(error)}`);
+        return { events: [], memory: {}, counters: { dropped: 0, rejected: 0 } };
+      });
       const known = new Set(this.events.map((e) => e.event.id));
       // Saved events are older than any recorded since this run started.
       this.events = [...saved.events.filter((e) => !known.has(e.event.id)), ...this.events];

@@ -363,3 +363,49 @@ describe('AuditTrail: recorder and queue together', () => {
     expect(store.data.events.size).toBe(0);
   });
 });
+
+describe('fetchAuditTransport (lib/platform) with a fake fetch', () => {
+  it('POSTs the event as JSON with the bearer token and the id as Idempotency-Key; classifies the answers', async () => {
+    const { fetchAuditTransport } = await import('@/lib/platform/audit-delivery');
+    const calls: { url: string; init: RequestInit }[] = [];
+    const statuses = [204, 503, 429, 401];
+    const fakeFetch = (async (url: string, init: RequestInit) => {
+      calls.push({ url, init });
+      const status = statuses.shift();
+      if (status === undefined) throw new TypeError('Failed to fetch');
+      return new Response(status === 204 ? null : 'x', { status });
+    }) as unknown as typeof fetch;
+    const send = fetchAuditTransport(() => ({ endpoint: 'https://audit.example.com/e', token: 'tok', queueLimit: 100 }), fakeFetch);
+    const e = event();
+    expect(await send(e)).toEqual({ kind: 'delivered' });
+    expect(await send(e)).toEqual({ kind: 'retry', reason: 'HTTP 503' });
+    expect(await send(e)).toEqual({ kind: 'retry', reason: 'HTTP 429' });
+    expect(await send(e)).toEqual({ kind: 'rejected', reason: 'HTTP 401' });
+    expect((await send(e)).kind).toBe('retry');
+    const first = calls[0]!;
+    expect(first.url).toBe('https://audit.example.com/e');
+    expect(first.init.method).toBe('POST');
+    expect(first.init.headers).toMatchObject({ 'Content-Type': 'application/json', Authorization: 'Bearer tok', 'Idempotency-Key': e.id });
+    expect(first.init.credentials).toBe('omit');
+    expect(JSON.parse(String(first.init.body))).toEqual(e);
+    // The same body every time: a retry is an exact copy.
+    expect(new Set(calls.map((c) => c.init.body)).size).toBe(1);
+    const off = fetchAuditTransport(() => undefined, fakeFetch);
+    expect((await off(e)).kind).toBe('retry');
+  });
+});
+
+describe('AuditQueue: an unreadable store', () => {
+  it('warns and still sends what this run records', async () => {
+    const store = memoryStore();
+    store.load = () => Promise.reject(new Error('IndexedDB closed'));
+    const warnings: string[] = [];
+    const transport = fakeTransport();
+    const queue = new AuditQueue({ store, limit: 10, send: transport.send, onWarning: (w) => warnings.push(w) });
+    await queue.start();
+    await queue.enqueue([event()]);
+    await flush();
+    expect(warnings.join()).toMatch(/could not read its queue: IndexedDB closed/);
+    expect(transport.received).toHaveLength(1);
+  });
+});
