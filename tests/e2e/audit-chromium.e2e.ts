@@ -247,4 +247,11 @@ describe('Chromium: the audit trail at a real HTTP receiver', () => {
     for (const [id, seqs] of sessions) expect(seqs, id).toEqual(seqs.map((_, i) => i));
     for (const r of receiver.requests) expect(r.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
+
+  it('the token is a secret: not in storage.local (content scripts read it), kept across the restart in the vault', async () => {
+    const local = await s.worker.evaluate(() => (globalThis as unknown as { chrome: { storage: { local: { get(k: null): Promise<object> } } } }).chrome.storage.local.get(null));
+    expect(JSON.stringify(local)).not.toContain(TOKEN);
+    // The requests after the restart carried it: it came from the vault.
+    expect(receiver.requests.at(-1)?.headers.authorization).toBe(`Bearer ${TOKEN}`);
+  });
 });
