@@ -74,7 +74,7 @@ export default defineConfig({
       name: '__MSG_extName__',
       description: '__MSG_extDescription__',
       default_locale: 'en',
-      permissions: chrome ? ['storage', 'scripting', 'offscreen'] : ['storage', 'scripting'],
+      permissions: chrome ? ['storage', 'scripting', 'offscreen', 'alarms'] : ['storage', 'scripting'],
       ...(chrome
         ? { optional_host_permissions: ['https://*/*', 'http://*/*'] }
         : { optional_permissions: ['https://*/*', 'http://*/*'] }),

@@ -10,6 +10,8 @@ import { ENGINE_PORT_NAME, messenger } from '@/lib/messaging/protocol';
 import { createRouter } from '@/lib/messaging/router';
 import { classifySender, type SenderContext } from '@/lib/messaging/senders';
 import { createStateHub } from '@/lib/messaging/state-port';
+import { AuditTrail } from '@/lib/coordinator/audit-trail';
+import { auditWakeUps, fetchAuditTransport, indexedDbAuditStore } from '@/lib/platform/audit-delivery';
 import { audioOutputStore, followAudioOutput } from '@/lib/platform/audio-output';
 import { onPortConnect } from '@/lib/platform/ports';
 import { createInPageEngineLink } from '@/lib/platform/in-page-engine-link';
@@ -36,15 +38,34 @@ export default defineBackground(() => {
         onLinkError: (message) => linkError(message),
       });
   const link: EngineLink = import.meta.env.FIREFOX ? createInPageEngineLink() : (offscreen as OffscreenEngineLink);
-  const coordinator = new Coordinator({ link, store: sessionStore<PersistedCoordinator>('earshot:coordinator') });
+  // The audit trail (settings.audit): session events to the organization's endpoint, queued in IndexedDB.
+  let audit: AuditTrail | undefined = undefined;
+  const coordinator = new Coordinator({
+    link,
+    store: sessionStore<PersistedCoordinator>('earshot:coordinator'),
+    onCommandSent: (command, session) => audit?.commandSent(command, session),
+  });
   linkError = (message) => {
     console.warn(`[earshot] ${message}`);
     coordinator.note('error', message);
   };
   const settings = createSettingsStore();
+  let current: CoordinatorSettings | undefined;
+  const wake = auditWakeUps(() => audit?.kick());
+  audit = new AuditTrail({
+    store: indexedDbAuditStore(),
+    send: fetchAuditTransport(() => current?.audit),
+    newId: () => crypto.randomUUID(),
+    scheduleWake: wake.scheduleWake,
+    // Not inside the coordinator's publication that brought the event: a snapshot of its own, after it.
+    onStatus: (status) => queueMicrotask(() => coordinator.setAudit(status)),
+    onWarning: (text) => coordinator.note('error', text),
+  });
+  coordinator.subscribe((publication) => {
+    if (publication.type === 'state') audit?.observe(publication.state);
+  });
 
   let portalOrigins: string[] | null = null;
-  let current: CoordinatorSettings | undefined;
   const registerPortal = () =>
     syncPortalRegistration(portalOrigins ?? []).catch((error: unknown) =>
       console.warn('[earshot] could not register the portal script', error),
@@ -57,6 +78,7 @@ export default defineBackground(() => {
     portalOrigins = loaded.portalOrigins;
     void registerPortal();
     coordinator.setSettings(loaded.view, loaded.logLimit);
+    audit?.configure(loaded.audit);
     if (loaded.rules) coordinator.setRuleOptions(loaded.rules);
     coordinator.setPartyRules(
       loaded.engine ? { onNetPattern: loaded.engine.onNetPattern, domain: loaded.engine.sip.domain, rule: loaded.portalAdapter?.onNetRule } : undefined,
@@ -144,6 +166,9 @@ export default defineBackground(() => {
   else void openPanelOnActionClick().catch((error: unknown) => console.warn('[earshot] side panel behaviour', error));
 
   void coordinator.restore();
+  // Start-up (a browser start, a worker woken): what waits is sent now.
+  void audit.start().catch((error: unknown) => console.warn('[earshot] could not read the audit trail queue', error));
+  browser.runtime.onStartup.addListener(() => audit?.kick());
   // storage.session holds the session log and, in 'prompt' mode, the typed credentials: not for content scripts.
   void restrictSessionStorage().catch((error: unknown) => console.warn('[earshot] storage.session access level', error));
 });

@@ -1,6 +1,6 @@
 import type { Mode } from '../../lib/monitor/modes';
-import type { RegistrationStatus, SessionSnapshot } from '../../lib/state/snapshot';
-import { t, type MessageKey } from '../i18n';
+import type { AuditStatus, RegistrationStatus, SessionSnapshot } from '../../lib/state/snapshot';
+import { plural, t, type MessageKey } from '../i18n';
 
 /** Elapsed time as mm:ss (minutes keep counting past 59). */
 export function formatElapsed(ms: number): string {
@@ -60,4 +60,23 @@ export function sessionStatusText(session: SessionSnapshot): string {
 export function formatClock(at: number): string {
   const d = new Date(at);
   return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
+}
+
+/** A clock time as HH:MM (the supervisor's locale). */
+function clockTime(ms: number): string {
+  return new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+}
+
+/** One sentence on the audit trail's delivery, e.g. "Audit trail: 3 events waiting, endpoint unreachable since 12:01 (HTTP 503)." */
+export function auditStatusText(audit: AuditStatus): string {
+  const parts = [audit.pending === 0 ? t('auditAllDelivered') : plural(audit.pending, 'auditOneWaiting', 'auditManyWaiting')];
+  if (audit.unreachableSince !== undefined) {
+    const time = clockTime(audit.unreachableSince);
+    parts.push(audit.lastError ? t('auditUnreachableBecause', time, audit.lastError) : t('auditUnreachable', time));
+  }
+  if (audit.dropped > 0) parts.push(t('auditDropped', String(audit.dropped)));
+  if (audit.rejected > 0) {
+    parts.push(audit.lastRejection ? t('auditRefusedBecause', String(audit.rejected), audit.lastRejection) : t('auditRefused', String(audit.rejected)));
+  }
+  return t('auditStatus', parts.join(', '));
 }

@@ -1,10 +1,10 @@
 import type { EarshotState } from '../../lib/state/snapshot';
 import { t } from '../i18n';
-import { nameWithExtension, registrationLabel } from './format';
+import { auditStatusText, nameWithExtension, registrationLabel } from './format';
 
 /** Props of {@link RegistrationStatus}. */
 export interface RegistrationStatusProps {
-  state: Pick<EarshotState, 'configured' | 'registration' | 'user'>;
+  state: Pick<EarshotState, 'configured' | 'registration' | 'user'> & Partial<Pick<EarshotState, 'audit'>>;
 }
 
 /** The phone's registration with the PBX, with the plain-language reason when it is not ready. */
@@ -21,6 +21,11 @@ export function RegistrationStatus({ state }: RegistrationStatusProps) {
       {registration.message && <p class="earshot-reg-message">{registration.message}</p>}
       {!state.configured && registration.status === 'unconfigured' && !registration.message && (
         <p class="earshot-reg-message">{t('regSetUpInOptions')}</p>
+      )}
+      {state.audit && (
+        <p class={`earshot-audit${state.audit.unreachableSince !== undefined || state.audit.dropped > 0 ? ' earshot-audit-warning' : ''}`} role="status">
+          {auditStatusText(state.audit)}
+        </p>
       )}
     </div>
   );

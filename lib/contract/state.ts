@@ -77,3 +77,24 @@ export const logEntrySchema = z.object({
   text: z.string(),
 });
 export type LogEntry = z.infer<typeof logEntrySchema>;
+
+/**
+ * The audit trail's delivery as the UIs show it (no endpoint, no token: only
+ * counts, times and the last problem). Absent when no audit endpoint is set.
+ */
+export const auditStatusSchema = z.object({
+  /** Events recorded and not yet accepted by the endpoint. */
+  pending: z.int().check(z.nonnegative()),
+  /** ms epoch of the first failed attempt of the current outage; absent while deliveries succeed. */
+  unreachableSince: z.optional(z.number()),
+  /** The last failure, in plain language ("HTTP 503", "network error"). */
+  lastError: z.optional(z.string()),
+  /** ms epoch of the next attempt while waiting to retry. */
+  nextAttemptAt: z.optional(z.number()),
+  /** Oldest events dropped because the queue was full (since this browser profile started keeping them). */
+  dropped: z.int().check(z.nonnegative()),
+  /** Events the endpoint refused (4xx other than 408/429), dropped; the last reason. */
+  rejected: z.int().check(z.nonnegative()),
+  lastRejection: z.optional(z.string()),
+});
+export type AuditStatus = z.infer<typeof auditStatusSchema>;

@@ -55,6 +55,8 @@ export interface CoordinatorOptions {
    * and reports again (the background injects one at each start and settings change).
    */
   frameGoneGraceMs?: number;
+  /** Called with every allowed command as it goes to the engine (the audit trail notes the supervisor's hang-up). */
+  onCommandSent?: (command: EngineCommand, session: EarshotState['session']) => void;
 }
 
 
@@ -186,6 +188,14 @@ export class Coordinator {
       user: { ...view.user },
       log: this.state.log.slice(-this.logLimit),
     };
+    this.commit();
+  }
+
+  /** The audit trail's delivery, shown by every UI (undefined: no audit trail). */
+  setAudit(status: EarshotState['audit']): void {
+    if (JSON.stringify(status) === JSON.stringify(this.state.audit)) return;
+    const { audit: _previous, ...rest } = this.state;
+    this.state = status ? { ...rest, audit: status } : rest;
     this.commit();
   }
 
@@ -377,6 +387,8 @@ export class Coordinator {
       return { ok: false, reason };
     }
     try {
+      // Before it is sent: the engine's events (the session ended) may come before its answer.
+      this.options.onCommandSent?.(command, this.state.session);
       await this.sendToEngine(command, true);
       return { ok: true };
     } catch (error) {

@@ -93,6 +93,15 @@ export function toCoordinatorSettings(settings: Settings): CoordinatorSettings {
     view: { configured: engine !== null, user: toUserState(settings) },
     engine,
     logLimit: settings.auditRetention,
+    ...(settings.audit.endpoint
+      ? {
+          audit: {
+            endpoint: settings.audit.endpoint,
+            ...(settings.audit.token ? { token: settings.audit.token } : {}),
+            queueLimit: settings.audit.queueLimit,
+          },
+        }
+      : {}),
     rules: toRuleOptions(settings),
   };
 }

@@ -187,6 +187,7 @@ const GROUP_LABELS: Record<string, string> = {
   'portal.generic': 'Generic portal selectors',
   rules: 'Rules',
   'rules.user': 'Your user',
+  audit: 'Audit trail',
 };
 
 function groupLabel(path: string): string {

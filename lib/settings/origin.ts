@@ -74,3 +74,18 @@ export interface PortalPermissions {
   /** Calls back when permissions are granted or removed elsewhere; returns the remover. */
   onChange(callback: () => void): () => void;
 }
+
+/**
+ * Why an audit trail endpoint is refused, or undefined when it is fine: an
+ * https:// URL (http:// only on loopback, for tests), no user or password in it.
+ */
+export function auditEndpointProblem(value: string): string | undefined {
+  const url = parseUrl(value);
+  if (!url || !url.hostname || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
+    return 'not a web address, e.g. https://audit.example.com/earshot/events';
+  }
+  if (url.username || url.password) return 'leave the user name and password out of the address (the token goes in its own field)';
+  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) return 'use https:// (http:// only for 127.0.0.1 or localhost)';
+  if (url.hash) return 'leave out the #fragment';
+  return undefined;
+}

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { SCOPES } from '../monitor/modes';
 import { PROFILE_IDS } from '../contract/engine';
 import { PORTAL_ADAPTER_IDS } from '../portals';
-import { normalizeOrigin, portalOriginProblem, wsUrlProblem } from './origin';
+import { auditEndpointProblem, normalizeOrigin, portalOriginProblem, wsUrlProblem } from './origin';
 
 /**
  * The one schema of every Earshot setting. Policy (storage.managed), the
@@ -36,6 +36,11 @@ const selector = z.string().trim().min(1, 'enter a CSS selector').max(500, 'at m
 
 const wsUrl = z.string().trim().superRefine((value, ctx) => {
   const problem = wsUrlProblem(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+const auditEndpoint = z.string().trim().superRefine((value, ctx) => {
+  const problem = auditEndpointProblem(value);
   if (problem) ctx.addIssue({ code: 'custom', message: problem });
 });
 
@@ -135,6 +140,15 @@ export const settingsSchema = z
       })
       .strict()
       .prefault({}),
+    /** The organization's audit trail: each session event POSTed as JSON (lib/coordinator/audit-*.ts, docs/admin-guide.md). */
+    audit: z
+      .object({
+        endpoint: auditEndpoint.optional(),
+        token: z.string().trim().min(1, 'cannot be empty').max(4096, 'at most 4096 characters').regex(/^[\x21-\x7e]+$/, 'printable characters without spaces').optional(),
+        queueLimit: z.number().int('a whole number').min(100, 'at least 100 events').max(100000, 'at most 100000 events').default(5000),
+      })
+      .strict()
+      .prefault({}),
     auditRetention: z.number().int('a whole number').min(10, 'at least 10 entries').max(10000, 'at most 10000 entries').default(500),
     lockUserOverrides: z.boolean().default(false),
   })
@@ -183,6 +197,9 @@ export const FIELD_LABELS: Readonly<Record<string, string>> = {
   'rules.whisperWhenUnknown': 'Whisper when the other party is unknown',
   'rules.user.scope': 'Your scope',
   'rules.user.dtmfMonitoringGranted': 'DTMF monitoring granted to you',
+  'audit.endpoint': 'Audit trail endpoint',
+  'audit.token': 'Audit trail token',
+  'audit.queueLimit': 'Audit events kept while undelivered',
   auditRetention: 'Session log entries kept',
   lockUserOverrides: 'Lock settings for users',
 };
@@ -215,4 +232,4 @@ export const CREDENTIAL_FIELDS: ReadonlySet<string> = new Set([
  * `iceServers` is one leaf: the TURN `credential`s in it make the whole list
  * secret.
  */
-export const SECRET_FIELDS: ReadonlySet<string> = new Set(['pbx.password', 'profile.pin', 'iceServers']);
+export const SECRET_FIELDS: ReadonlySet<string> = new Set(['pbx.password', 'profile.pin', 'iceServers', 'audit.token']);

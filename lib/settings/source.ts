@@ -31,8 +31,18 @@ export interface CoordinatorSettings {
   engine: EngineConfig | null;
   /** settings.auditRetention: log entries kept. */
   logLimit?: number;
+  /** settings.audit: where session events go; undefined when no endpoint is set (no audit trail). */
+  audit?: AuditConfig;
   /** settings.rules: scopes allowed to monitor, Whisper when the counterpart is unknown (lib/monitor/rules). */
   rules?: RuleOptions;
+}
+
+/** The audit trail's endpoint and token (a secret: it goes only to the background's delivery). */
+export interface AuditConfig {
+  endpoint: string;
+  token?: string;
+  /** Most events kept undelivered; the oldest go first, with a warning. */
+  queueLimit: number;
 }
 
 /**

@@ -3,6 +3,7 @@ import { z } from 'zod/mini';
 import { SCOPES } from '../monitor/modes';
 import {
   agentCallStateSchema,
+  auditStatusSchema,
   logEntrySchema,
   microphoneStateSchema,
   registrationStateSchema,
@@ -14,6 +15,7 @@ import {
 export type {
   AgentCallState,
   AgentDialogState,
+  AuditStatus,
   LogEntry,
   MicrophoneState,
   RegistrationState,
@@ -52,6 +54,8 @@ export const earshotStateSchema = z.object({
   microphone: microphoneStateSchema,
   /** Newest last; bounded by settings.auditRetention. */
   log: z.array(logEntrySchema),
+  /** The audit trail's delivery (lib/coordinator/audit-queue.ts); absent without an audit endpoint. */
+  audit: z.optional(auditStatusSchema),
 });
 export type EarshotState = z.infer<typeof earshotStateSchema>;
 

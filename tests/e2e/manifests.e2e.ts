@@ -21,7 +21,7 @@ describe('built manifests', () => {
     const m = read('chrome-mv3');
     expect(m.manifest_version).toBe(3);
     expect(m.side_panel).toEqual({ default_path: 'sidepanel.html' });
-    expect([...(m.permissions ?? [])].sort()).toEqual(['offscreen', 'scripting', 'sidePanel', 'storage']);
+    expect([...(m.permissions ?? [])].sort()).toEqual(['alarms', 'offscreen', 'scripting', 'sidePanel', 'storage']);
     expect(m.host_permissions ?? []).toEqual([]);
     expect(m.content_scripts ?? []).toEqual([]);
     expect(m.optional_host_permissions).toEqual(PORTAL_PATTERNS);

@@ -76,6 +76,14 @@ const INVALID: [string, unknown, string][] = [
   ['rules.user.scope', 'Admin', 'Your scope: use one of: Basic User, Call Center Agent, Call Center Supervisor, Office Manager'],
   ['rules.user.dtmfMonitoringGranted', 'yes', 'DTMF monitoring granted to you: expected on or off (true/false)'],
   ['lockUserOverrides', 1, 'Lock settings for users: expected on or off (true/false)'],
+  ['audit.endpoint', 'http://audit.example.com/events', 'Audit trail endpoint: use https:// (http:// only for 127.0.0.1 or localhost)'],
+  ['audit.endpoint', 'audit.example.com', 'Audit trail endpoint: not a web address, e.g. https://audit.example.com/earshot/events'],
+  ['audit.endpoint', 'wss://audit.example.com', 'Audit trail endpoint: not a web address, e.g. https://audit.example.com/earshot/events'],
+  ['audit.endpoint', 'https://u:p@audit.example.com/', 'Audit trail endpoint: leave the user name and password out of the address'],
+  ['audit.token', '', 'Audit trail token: cannot be empty'],
+  ['audit.token', 'two words', 'Audit trail token: printable characters without spaces'],
+  ['audit.queueLimit', 99, 'Audit events kept while undelivered: at least 100 events'],
+  ['audit.queueLimit', 100001, 'Audit events kept while undelivered: at most 100000 events'],
   ['auditRetention', 9, 'Session log entries kept: at least 10 entries'],
   ['auditRetention', 10001, 'Session log entries kept: at most 10000 entries'],
   ['auditRetention', 12.5, 'Session log entries kept: expected a whole number'],
@@ -107,6 +115,10 @@ describe('settings schema: validation messages', () => {
     ['profile.modeCodes.listen', '*1'],
     ['auditRetention', 10],
     ['auditRetention', 10000],
+    ['audit.endpoint', 'https://audit.example.com/earshot/events?tenant=7'],
+    ['audit.endpoint', 'http://127.0.0.1:9999/events'],
+    ['audit.endpoint', 'http://localhost:9999/events'],
+    ['audit.token', 'eyJhbGciOi.J-IUzI1_NiJ9~+/='],
   ])('accepts %s = %j', (path, value) => {
     expect(messageOf(path, value)).toEqual([]);
   });
