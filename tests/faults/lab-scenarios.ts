@@ -261,11 +261,13 @@ const secondSupervisor: Body = async (env, problems) => {
     // 2002 first: Earshot is the one turned away, and must say so.
     const call = await other.call('*2221002');
     await until(() => [...env.lab.pbx.sessions.values()].some((s) => s.supervisor === '2002' && s.agent === '1002'), 10_000, "2002's session");
+    // The panel may still show the earlier session on 1002 as ended: wait for this attempt's own outcome.
+    const before = (await view(env.panel)).live;
     const at = Date.now();
     await clickIcon(env.portal, '1002');
     await until(async () => {
       const v = await view(env.panel);
-      return ['failed', 'ended'].includes(v.status) && v.live.includes('(1002)');
+      return ['failed', 'ended'].includes(v.status) && v.live.includes('(1002)') && v.live !== before;
     }, 20_000, 'Earshot refused').catch((e: Error) => problems.push(e.message));
     const v = await view(env.panel);
     notes.push(`Earshot after 2002: “${v.live}”`);
