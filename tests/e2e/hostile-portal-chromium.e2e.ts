@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Lab } from '../../lab/index';
+import { GENERIC_PORTAL } from './support/asterisk';
 import { startStaticPages } from './support/asterisk-portal';
 import type { ChromiumSession } from './support/browsers';
 import { chromiumOnLab, type ChromiumOnLab } from './support/chromium-lab';
@@ -40,14 +41,8 @@ beforeAll(async () => {
     portal: {
       origin: site.origin,
       adapter: 'generic',
-      generic: {
-        rowSelector: 'table#agents tbody tr',
-        extensionSelector: 'td.ext',
-        nameSelector: 'td.name',
-        iconSlotSelector: 'td.actions',
-        userExtensionSelector: '#signed-in .user-ext',
-        userScopeSelector: '#signed-in .user-scope',
-      },
+      // The fixture uses the static portal's markup, so the same selectors read it.
+      generic: GENERIC_PORTAL,
     },
   });
   await until(() => env.panel.locator('.earshot-reg-label').textContent().then((t) => t === 'Ready'), 20_000, 'Ready');
