@@ -5,6 +5,7 @@
 // taken from the visible sidebar page.
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clickIconFirefox, signInFirefox } from './support/firefox-portal';
 import { startLab, type Lab } from '../../lab/index';
 import { launchFirefox, openExtensionPage, type FirefoxSession } from './support/browsers';
 import { DIALECT_CASES, dialectSettings, switchLabTo, untilRegistered, untilWatching, type DialectCase } from './support/dialects';
@@ -56,7 +57,7 @@ describe('Firefox ESR: monitor from the portal', () => {
   });
 
   it('a trusted click on the icon starts Listen: the supervisor hears both parties and sends silence', async () => {
-    await signInFirefox(portal, '2001');
+    await signInFirefox(portal, lab.httpUrl, '2001');
     await clickIconFirefox(portal, '1001');
     await until(() => sessionOf(lab, '2001'), 15_000, 'monitor session');
     await until(async () => {
@@ -110,36 +111,6 @@ async function untilListenSendsSilence(who: string): Promise<void> {
   expect(last.rms).toBeLessThan(0.001);
 }
 
-/** Signs in to the lab's demo portal as a seeded user (password lab-<extension>), as support/portal.ts does for Playwright. */
-async function signInFirefox(page: Page, extension: string): Promise<void> {
-  await page.goto(`${lab.httpUrl}/`);
-  await page.evaluate(() => sessionStorage.clear());
-  await page.reload();
-  await page.type('input[name="extension"]', extension);
-  await page.type('input[name="password"]', `lab-${extension}`);
-  await page.click('.sign-in button[type="submit"]');
-  await page.waitForSelector('tr.agent-row');
-}
-
-/** A trusted click on the agent's icon with the real mouse, aiming until the icon is what it hits. */
-async function clickIconFirefox(page: Page, extension: string): Promise<void> {
-  const centre = await until(async () => {
-    await page.hover(`tr[data-agent-id="${extension}"] td.agent-name`);
-    // One round trip: the portal re-renders its rows every second.
-    return page.evaluate((ext) => {
-      const icon = document.querySelector(`earshot-monitor-icon[data-extension="${ext}"]:not([hidden])`);
-      if (!icon) return null;
-      const r = icon.getBoundingClientRect();
-      const point: [number, number] = [r.x + r.width / 2, r.y + r.height / 2];
-      return document.elementFromPoint(...point)?.tagName === 'EARSHOT-MONITOR-ICON' ? point : null;
-    }, extension);
-  }, 20_000, `the icon of ${extension}`).catch(async (error: unknown) => {
-    const icons = await page.evaluate(() => [...document.querySelectorAll('earshot-monitor-icon')].map((i) => `${i.getAttribute('data-extension')}${i.hasAttribute('hidden') ? ' hidden' : ''}`));
-    throw new Error(`${String(error)} (icons on the page: ${icons.join(', ') || 'none'})`);
-  });
-  await page.mouse.click(centre[0], centre[1]);
-}
-
 /** The dialect cases, and ChanSpy with RFC 4733: its digits need the Listen sender's frames. */
 const FIREFOX_CASES: (DialectCase & { label: string })[] = [
   ...DIALECT_CASES.map((c) => ({ ...c, label: c.dialect })),
@@ -165,7 +136,7 @@ describe.each(FIREFOX_CASES)('Firefox ESR, $label: Listen → Whisper → Join �
     // Sign in as the case's user; watch 1008, then start its call so the early NOTIFY names the customer.
     // The portal in front, as the supervisor sees it (a background tab gets no intersection updates).
     await portal.bringToFront();
-    await signInFirefox(portal, who);
+    await signInFirefox(portal, lab.httpUrl, who);
     await portal.type('input[name="filter"]', '1008');
     await untilWatching(lab, c, '1008', since);
     const call = await labApi<{ id: string }>(lab, 'POST', '/api/calls', { agent: '1008', customer: c.customer, answerAfterMs: 500 });

@@ -4,7 +4,6 @@ import { until } from './lab-client';
 
 // The lab portal's sign-in and a trusted click on Earshot's icon in Firefox
 // (puppeteer-core), as support/portal.ts does them for Playwright.
-// monitor-firefox.e2e.ts still has its own copies of these two.
 
 /** Signs in to the lab's demo portal as a seeded user (password lab-<extension>). */
 export async function signInFirefox(page: Page, portalUrl: string, extension: string): Promise<void> {
@@ -29,7 +28,10 @@ export async function clickIconFirefox(page: Page, extension: string): Promise<v
       const point: [number, number] = [r.x + r.width / 2, r.y + r.height / 2];
       return document.elementFromPoint(...point)?.tagName === 'EARSHOT-MONITOR-ICON' ? point : null;
     }, extension);
-  }, 20_000, `the icon of ${extension}`);
+  }, 20_000, `the icon of ${extension}`).catch(async (error: unknown) => {
+    const icons = await page.evaluate(() => [...document.querySelectorAll('earshot-monitor-icon')].map((i) => `${i.getAttribute('data-extension')}${i.hasAttribute('hidden') ? ' hidden' : ''}`));
+    throw new Error(`${String(error)} (icons on the page: ${icons.join(', ') || 'none'})`);
+  });
   await page.mouse.click(centre[0], centre[1]);
 }
 
