@@ -22,6 +22,7 @@ import { Ami, asteriskSettings, startAsterisk, type Asterisk } from '../tests/e2
 import { startStaticPortal } from '../tests/e2e/support/asterisk-portal';
 import { CHROME_E2E_OUT, launchChromium, type ChromiumSession } from '../tests/e2e/support/browsers';
 import { storeSettings, until } from '../tests/e2e/support/lab-client';
+import { dialAndHear, type PlainApi } from './plain-sipjs/driver';
 import { servePlainPage } from './plain-sipjs/serve';
 import { fmt, seededRandom, summarize, summaryText } from './stats';
 import { addWebrtcSupervisor, type ExtraSupervisor } from './support/asterisk-supervisor';
@@ -113,7 +114,6 @@ export interface AsteriskFigures {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-
 interface Env {
   pbx: Asterisk;
   ami: Ami;
@@ -122,8 +122,6 @@ interface Env {
   plainUrl: string;
   plainUser: ExtraSupervisor;
 }
-
-type PlainApi = { plainSip: { state: { registered: boolean; heardAt?: number; error?: string }; register(c: object): Promise<void>; hangUp(): Promise<void> } };
 
 /** When Asterisk created a channel of `user` at or after `since` (AMI Newchannel). */
 function channelAt(ami: Ami, user: string, since: number): number | undefined {
@@ -205,15 +203,7 @@ async function hangUpEarshot(env: Env, panel: Page): Promise<void> {
 
 async function plainClick(env: Env, page: Page): Promise<ClickToAudio> {
   await page.bringToFront();
-  const box = await page.locator('#dial').boundingBox();
-  if (!box) throw new Error('the plain page has no dial button');
-  const at = Date.now();
-  await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
-  const heardAt = await until(async () => {
-    const state = await page.evaluate(() => (globalThis as unknown as PlainApi).plainSip.state);
-    if (state.error) throw new Error(`plain sip.js page: ${state.error}`);
-    return state.heardAt !== undefined && state.heardAt > at ? state.heardAt : undefined;
-  }, 20_000, 'the plain page hearing the call');
+  const { at, heardAt } = await dialAndHear(page);
   const channel = await until(() => channelAt(env.ami, env.plainUser.user, at), 5000, `Asterisk's channel of ${env.plainUser.user}`);
   await page.evaluate(() => (globalThis as unknown as PlainApi).plainSip.hangUp());
   await noChannelOf(env.pbx, env.plainUser.user);

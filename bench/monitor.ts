@@ -13,6 +13,7 @@ import { MODE_LABELS } from '../lib/monitor/modes';
 import { CHROME_E2E_OUT, launchChromium } from '../tests/e2e/support/browsers';
 import { labEvents, labSettings, lastEventSeq, sessionOf, storeSettings, toneWav, until } from '../tests/e2e/support/lab-client';
 import { clickIcon, signIn } from '../tests/e2e/support/portal';
+import { dialAndHear, type PlainApi } from './plain-sipjs/driver';
 import { servePlainPage } from './plain-sipjs/serve';
 import { seededRandom, summarize, type Summary } from './stats';
 
@@ -79,7 +80,6 @@ interface LogRow {
   /** For Mode rows: the mode switched to. */
   to?: SwitchMode | 'whisper';
 }
-
 
 const pick = <T>(random: () => number, values: readonly T[]): T => values[Math.floor(random() * values.length)] as T;
 
@@ -300,19 +300,9 @@ async function earshotClick(lab: Lab, portal: Page, panel: Page): Promise<ClickT
   return { toInvite: (await inviteAt(lab, since, '2001')) - at, toAudio: heardAt - at };
 }
 
-type PlainApi = { plainSip: { state: { registered: boolean; heardAt?: number; error?: string }; register(c: object): Promise<void>; hangUp(): Promise<void> } };
-
 async function plainClick(lab: Lab, page: Page): Promise<ClickToAudio> {
   const since = await lastEventSeq(lab);
-  const box = await page.locator('#dial').boundingBox();
-  if (!box) throw new Error('the plain page has no dial button');
-  const at = Date.now();
-  await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
-  const heardAt = await until(async () => {
-    const state = await page.evaluate(() => (globalThis as unknown as PlainApi).plainSip.state);
-    if (state.error) throw new Error(`plain sip.js page: ${state.error}`);
-    return state.heardAt !== undefined && state.heardAt > at ? state.heardAt : undefined;
-  }, 20_000, 'the plain page hearing the call');
+  const { at, heardAt } = await dialAndHear(page);
   const result = { toInvite: (await inviteAt(lab, since, '2002')) - at, toAudio: heardAt - at };
   await page.evaluate(() => (globalThis as unknown as PlainApi).plainSip.hangUp());
   await until(async () => (await sessionOf(lab, '2002')) === undefined, 15_000, 'plain hang up');
