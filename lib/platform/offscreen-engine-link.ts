@@ -287,22 +287,7 @@ function engineGone(last: EngineEvent, now: number): EngineEvent {
   return {
     ...last,
     registration: { status: 'reconnecting', message: 'Restarting Earshot’s phone engine…', since: now },
-    session:
-      lost && session
-        ? {
-            id: session.id,
-            agent: session.agent,
-            status: 'failed',
-            mode: session.mode,
-            availability: session.availability,
-            ...(session.startedAt !== undefined ? { startedAt: session.startedAt } : {}),
-            ...(session.heardAt !== undefined ? { heardAt: session.heardAt } : {}),
-            endedAt: now,
-            message: ENGINE_GONE_MESSAGE,
-            levels: { heard: 0, sent: 0 },
-          }
-        : session,
-    microphone: last.microphone,
+    session: lost ? failedSession(session, now) : session,
     newLog: lost
       ? [
           { at: now, kind: 'error', agent: session.agent.extension, text: `${who}: ${ENGINE_GONE_MESSAGE}` },
@@ -310,4 +295,10 @@ function engineGone(last: EngineEvent, now: number): EngineEvent {
         ]
       : [],
   };
+}
+
+/** The session as it stands when its engine died: failed now, with the reason, nothing pending, no levels. */
+function failedSession(session: NonNullable<EngineEvent['session']>, now: number): NonNullable<EngineEvent['session']> {
+  const { pendingMode: _pending, ...rest } = session;
+  return { ...rest, status: 'failed', endedAt: now, message: ENGINE_GONE_MESSAGE, levels: { heard: 0, sent: 0 } };
 }
