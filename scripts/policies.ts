@@ -12,6 +12,7 @@
 //   npm run policies -- --settings org-settings.json [--chrome-id <id>] [--chrome-update-url <url>]
 //                       [--firefox-install-url <url>] [--out dist/policies]
 //   npm run policies -- --check     (docs/policies matches docs/policies/example-settings.json)
+import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -93,17 +94,12 @@ function payload(type: string, identifier: string, uuid: string, content: Record
   return { PayloadType: type, PayloadIdentifier: identifier, PayloadUUID: uuid, PayloadVersion: 1, PayloadDisplayName: identifier, ...content };
 }
 
-/** A stable UUID per payload (the same profile on every run, so a re-deploy replaces rather than adds). */
+/** A stable UUID per payload (the same profile on every run, so a re-deploy replaces rather than adds): a name-based UUID (v5 layout over SHA-1). */
 function stableUuid(seed: string): string {
-  let h = 0x811c9dc5;
-  const bytes: number[] = [];
-  for (let i = 0; i < 16; i++) {
-    for (const c of `${seed}:${i}`) h = Math.imul(h ^ c.charCodeAt(0), 0x01000193) >>> 0;
-    bytes.push(h & 0xff);
-  }
+  const bytes = createHash('sha1').update(`earshot-policy:${seed}`).digest().subarray(0, 16);
   bytes[6] = (bytes[6]! & 0x0f) | 0x50;
   bytes[8] = (bytes[8]! & 0x3f) | 0x80;
-  const hex = bytes.map((b) => b.toString(16).padStart(2, '0')).join('').toUpperCase();
+  const hex = bytes.toString('hex').toUpperCase();
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
