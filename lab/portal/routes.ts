@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Lab } from '../index';
-import { activeChannels } from './fusionpbx/active-calls';
+import { activeChannels } from './fusionpbx/channels';
 import { callCenterFragment } from './fusionpbx/call-center';
 import { escapeHtml, liveStream, PortalSessions } from './live';
 import { netsapiensAgents } from './netsapiens/agents';
