@@ -52,8 +52,12 @@ export function describePortalStories(browser: string, open: (style: PortalStyle
       await style.signIn(portal, lab, SUPERVISOR);
       const cell = (await style.rowCell(lab, style.agent))!;
       await portal.waitFor(cell);
-      await portal.hover(cell);
-      await until(() => portal.evaluate((ext) => document.querySelector(`earshot-monitor-icon[data-extension="${ext}"]:not([hidden])`)?.hasAttribute('data-hover') === true, style.agent), 15_000, 'the hovered icon of the agent on a call');
+      // Onto the row as a user would, again until the icon is there (Earshot may have started after the pointer came).
+      await until(async () => {
+        await portal.hover('body > *:first-child');
+        await portal.hover(cell);
+        return portal.evaluate((ext) => document.querySelector(`earshot-monitor-icon[data-extension="${ext}"]:not([hidden])`)?.hasAttribute('data-hover') === true, style.agent);
+      }, 15_000, 'the hovered icon of the agent on a call');
       // The idle agent: a row without a visible icon (Active calls shows no row at all for nobody's channel).
       const idleCell = await style.rowCell(lab, IDLE);
       if (idleCell) await portal.hover(idleCell);
@@ -70,9 +74,9 @@ export function describePortalStories(browser: string, open: (style: PortalStyle
         const slot = await portal.evaluate((ext) => {
           const icon = document.querySelector(`earshot-monitor-icon[data-extension="${ext}"]`);
           const cell = icon?.parentElement;
-          return { noLink: cell?.classList.contains('no-link') ?? false, eavesdrop: cell?.querySelector('button[title="Eavesdrop"]') !== null };
+          return { noLink: cell?.classList.contains('no-link') ?? false, eavesdrop: (cell?.querySelector('button[title="Eavesdrop"]') ?? null) !== null, where: cell?.outerHTML.slice(0, 300) ?? `no icon: ${document.querySelectorAll('earshot-monitor-icon').length} icons` };
         }, style.agent);
-        expect(slot).toEqual({ noLink: true, eavesdrop: true });
+        expect(slot, slot.where).toMatchObject({ noLink: true, eavesdrop: true });
       });
 
       it('the icon survives the 1.5 s wholesale re-render without a frame missing it, and keeps its hover', async () => {
@@ -160,10 +164,20 @@ export function describePortalStories(browser: string, open: (style: PortalStyle
     if (style.id === 'fusionpbx-call-center') {
       it("a click in that column on another agent's row navigates to the agent's edit page (the row's own handler is live)", async () => {
         const cell = (await style.rowCell(lab, IDLE))!.replace('td:nth-child(2)', 'td:last-child');
+        // Once the point is the cell's (Earshot's panel lingers a few seconds after a session, maybe over it).
         const box = await until(() => portal.evaluate((selector) => {
-          const r = document.querySelector(selector)?.getBoundingClientRect();
-          return r ? [r.x + 4, r.y + r.height / 2] as [number, number] : null;
-        }, cell), 10_000, 'the cell');
+          const target = document.querySelector(selector);
+          target?.scrollIntoView({ block: 'center' });
+          const r = target?.getBoundingClientRect();
+          const point: [number, number] | null = r ? [r.x + 4, r.y + r.height / 2] : null;
+          return point && target?.contains(document.elementFromPoint(...point)) ? point : null;
+        }, cell), 15_000, 'the cell under the mouse').catch(async (error: unknown) => {
+          const at = await portal.evaluate((selector) => {
+            const r = document.querySelector(selector)?.getBoundingClientRect();
+            return r ? `${Math.round(r.x)},${Math.round(r.y)} in ${innerWidth}x${innerHeight}: ${document.elementFromPoint(r.x + 4, r.y + r.height / 2)?.tagName}` : 'no cell';
+          }, cell);
+          throw new Error(`${String(error)} (${at})`);
+        });
         await portal.mouseClick(box[0], box[1]);
         await until(async () => portal.url().includes('call_center_agent_edit.php'), 10_000, 'navigated');
       });
