@@ -6,20 +6,8 @@ import type { Page } from 'playwright-core';
 import { chromiumOnLab } from './support/chromium-lab';
 import { storeSettings, until } from './support/lab-client';
 import { describePortalStories, type PanelDriver } from './support/portal-story';
-import { styleSettings, type PageDriver } from './support/portal-styles';
-
-function pageDriver(page: Page): PageDriver {
-  return {
-    goto: async (url) => void (await page.goto(url)),
-    type: (selector, text) => page.fill(selector, text),
-    waitFor: async (selector, timeout = 15_000) => void (await page.waitForSelector(selector, { timeout })),
-    hover: (selector) => page.hover(selector, { timeout: 2000 }),
-    mouseClick: (x, y) => page.mouse.click(x, y),
-    press: (key) => page.keyboard.press(key),
-    evaluate: (fn, arg) => page.evaluate(fn as never, arg) as never,
-    url: () => page.url(),
-  };
-}
+import { playwrightPageDriver } from './support/portal';
+import { styleSettings } from './support/portal-styles';
 
 /** The side panel page, open as a tab: its buttons by the real mouse. */
 function panelDriver(panel: Page): PanelDriver {
@@ -35,5 +23,5 @@ describePortalStories('Chromium', async (style) => {
   const env = await chromiumOnLab(`portal-${style.id}`, style.lab);
   await storeSettings(env.s.worker, styleSettings(env.lab, style));
   await until(() => env.panel.locator('.earshot-reg-label').textContent().then((t) => t === 'Ready'), 20_000, 'Ready');
-  return { lab: env.lab, portal: pageDriver(env.portal), panel: panelDriver(env.panel), close: () => env.close() };
+  return { lab: env.lab, portal: playwrightPageDriver(env.portal), panel: panelDriver(env.panel), close: () => env.close() };
 });

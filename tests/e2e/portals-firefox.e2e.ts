@@ -6,26 +6,10 @@
 import type { Page } from 'puppeteer-core';
 import { startLab } from '../../lab/index';
 import { launchFirefox, openExtensionPage } from './support/browsers';
-import { storeSettingsAndEnableFirefox } from './support/firefox-portal';
+import { puppeteerPageDriver, storeSettingsAndEnableFirefox } from './support/firefox-portal';
 import { until } from './support/lab-client';
 import { describePortalStories, type PanelDriver } from './support/portal-story';
-import { styleSettings, type PageDriver } from './support/portal-styles';
-
-function pageDriver(page: Page): PageDriver {
-  return {
-    goto: async (url) => void (await page.goto(url)),
-    type: async (selector, text) => {
-      await page.$eval(selector, (el) => ((el as HTMLInputElement).value = ''));
-      await page.type(selector, text);
-    },
-    waitFor: async (selector, timeout = 15_000) => void (await page.waitForSelector(selector, { timeout })),
-    hover: (selector) => page.hover(selector),
-    mouseClick: (x, y) => page.mouse.click(x, y),
-    press: (key) => page.keyboard.press(key as Parameters<Page['keyboard']['press']>[0]),
-    evaluate: (fn, arg) => page.evaluate(fn as never, arg) as never,
-    url: () => page.url(),
-  };
-}
+import { styleSettings } from './support/portal-styles';
 
 /** The sidebar page, open as a tab (getUserMedia needs a visible page): its buttons by the real mouse. */
 function panelDriver(sidebar: Page): PanelDriver {
@@ -56,7 +40,7 @@ describePortalStories('Firefox ESR', async (style) => {
   await portal.bringToFront();
   return {
     lab,
-    portal: pageDriver(portal),
+    portal: puppeteerPageDriver(portal),
     panel: panelDriver(sidebar),
     async close() {
       await s.close();

@@ -1,6 +1,7 @@
 import type { Page } from 'puppeteer-core';
 import { openExtensionPage } from './browsers';
 import { until } from './lab-client';
+import type { PageDriver } from './portal-styles';
 
 // The lab portal's sign-in and a trusted click on Earshot's icon in Firefox
 // (puppeteer-core), as support/portal.ts does them for Playwright.
@@ -52,4 +53,21 @@ export async function storeSettingsAndEnableFirefox(options: Page, optionsUrl: s
     return undefined;
   }, 15_000, 'the Enable button');
   await enable.click();
+}
+
+/** A puppeteer page as the portal stories drive it (support/portal-story.ts). */
+export function puppeteerPageDriver(page: Page): PageDriver {
+  return {
+    goto: async (url) => void (await page.goto(url)),
+    type: async (selector, text) => {
+      await page.$eval(selector, (el) => ((el as HTMLInputElement).value = ''));
+      await page.type(selector, text);
+    },
+    waitFor: async (selector, timeout = 15_000) => void (await page.waitForSelector(selector, { timeout })),
+    hover: (selector) => page.hover(selector),
+    mouseClick: (x, y) => page.mouse.click(x, y),
+    press: (key) => page.keyboard.press(key as Parameters<Page['keyboard']['press']>[0]),
+    evaluate: (fn, arg) => page.evaluate(fn as never, arg) as never,
+    url: () => page.url(),
+  };
 }

@@ -101,10 +101,10 @@ export function describePortalStories(browser: string, open: (style: PortalStyle
         // Two re-renders later the icon is another element, and it has the focus.
         await new Promise((r) => setTimeout(r, 3200));
         expect(
-          await portal.evaluate((ext) => {
+          await portal.evaluate(() => {
             const active = document.activeElement as HTMLElement | null;
             return { tag: active?.tagName, ext: active?.dataset.extension, replaced: active !== (window as unknown as { focusedIcon: Element }).focusedIcon };
-          }, style.agent),
+          }, undefined),
         ).toEqual({ tag: 'EARSHOT-MONITOR-ICON', ext: style.agent, replaced: true });
       });
 
