@@ -161,6 +161,15 @@ export function describePortalStories(browser: string, open: (style: PortalStyle
       await until(async () => (await sessionOf(lab, SUPERVISOR)) === undefined, 15_000, 'session ended');
     });
 
+    if (style.id === 'netsapiens') {
+      it('a Basic User signed in to the portal (no allowmonitor, the header says Basic User) gets no icons', async () => {
+        await style.signIn(portal, lab, '4001');
+        expect(await portal.evaluate(() => [document.querySelector('#user-menu [data-scope]')?.getAttribute('data-scope'), document.getElementById('agents-table')?.classList.contains('allowmonitor')], undefined)).toEqual(['Basic User', false]);
+        await new Promise((r) => setTimeout(r, 1500));
+        expect(await portal.evaluate(() => document.querySelectorAll('earshot-monitor-icon').length, undefined)).toBe(0);
+      });
+    }
+
     if (style.id === 'fusionpbx-call-center') {
       it("a click in that column on another agent's row navigates to the agent's edit page (the row's own handler is live)", async () => {
         const cell = (await style.rowCell(lab, IDLE))!.replace('td:nth-child(2)', 'td:last-child');
