@@ -89,12 +89,14 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     httpUrl: `http://127.0.0.1:${httpPort}`,
     close: async () => {
       for (const conn of wss.clients) conn.terminate();
-      await Promise.all([
+      const closed = Promise.all([
         new Promise<void>((r) => wss.close(() => r())),
         new Promise<void>((r) => sipHttp.close(() => r())),
         new Promise<void>((r) => http.close(() => r())),
       ]);
+      // Open streams (the portal styles' live pages) would keep the HTTP server from ever closing.
       http.closeAllConnections();
+      await closed;
       await media.close();
     },
   } satisfies Lab);

@@ -1,6 +1,9 @@
 // `npm run demo`: the lab (PBX simulator + demo portal), Earshot built and
 // loaded in Chromium (or Firefox with `-- --browser firefox`), configured for
-// the lab and signed in to the portal as a supervisor. Without a display it
+// the lab and signed in to the portal as a supervisor. `-- --portal
+// netsapiens|fusionpbx|fusionpbx-active-calls` opens the lab's page in that
+// portal's style instead, with Earshot set to the matching adapter (and, for
+// FusionPBX, the lab speaking FreeSWITCH's eavesdrop). Without a display it
 // runs a scripted headless tour and prints what each party heard in each mode.
 // Ctrl-C stops everything it started.
 import { execFileSync } from 'node:child_process';
@@ -13,9 +16,21 @@ import { toneOf } from '../lab/directory';
 import { startLab, type Lab } from '../lab/index';
 import { CHROME_E2E_OUT, CHROMIUM_BASE_ARGS, launchFirefox, openExtensionPage } from '../tests/e2e/support/browsers';
 import { hearing, labApi, labSettings, sessionOf, storeSettings, toneWav, until } from '../tests/e2e/support/lab-client';
-import { clickIcon, signIn } from '../tests/e2e/support/portal';
+import { clickIcon, playwrightPageDriver, signIn } from '../tests/e2e/support/portal';
+import { clickIconAt, PORTAL_STYLES, styleSettings, type PortalStyle } from '../tests/e2e/support/portal-styles';
+import { PORTAL_STYLE_PATHS } from '../lab/portal/routes';
 
-const { values } = parseArgs({ options: { browser: { type: 'string', default: 'chromium' }, headless: { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: { browser: { type: 'string', default: 'chromium' }, headless: { type: 'boolean', default: false }, portal: { type: 'string', default: 'lab' } },
+});
+/** `--portal`: the lab's own portal, or a real portal's style the lab serves (lab/portal/<style>). */
+const PORTALS: Record<string, PortalStyle | undefined> = {
+  lab: undefined,
+  netsapiens: PORTAL_STYLES.find((p) => p.id === 'netsapiens'),
+  fusionpbx: PORTAL_STYLES.find((p) => p.id === 'fusionpbx-call-center'),
+  'fusionpbx-active-calls': PORTAL_STYLES.find((p) => p.id === 'fusionpbx-active-calls'),
+};
+
 const hasDisplay = Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY) && !values.headless;
 
 
@@ -33,7 +48,7 @@ function describeHearing(label: string, sources: Record<string, number>, names: 
   return `  ${label.padEnd(22)} hears ${parts.length ? parts.join(' + ') : 'nothing'}`;
 }
 
-async function tour(lab: Lab): Promise<void> {
+async function tour(lab: Lab, style: PortalStyle | undefined): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'earshot-demo-'));
   const context = await chromium.launchPersistentContext(dir, {
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
@@ -43,22 +58,32 @@ async function tour(lab: Lab): Promise<void> {
   try {
     const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
     const id = new URL(worker.url()).host;
-    await storeSettings(worker, labSettings(lab));
+    await storeSettings(worker, style ? styleSettings(lab, style) : labSettings(lab));
     const panel = await context.newPage();
     await panel.goto(`chrome-extension://${id}/sidepanel.html`);
     await until(() => panel.locator('.earshot-reg-label').textContent().then((t) => t === 'Ready'), 20_000, 'registration');
     console.log('demo: Earshot registered with the lab as 2001 (Sam Supervisor).');
     const portal = await context.newPage();
-    await signIn(portal, lab.httpUrl, '2001');
-    await portal.fill('input[name="filter"]', '1008');
-    await until(async () => (await labApi<{ text: string }[]>(lab, 'GET', '/api/events')).some((e) => e.text === '2001 watches 1008'), 15_000, 'watch');
-    await labApi(lab, 'POST', '/api/calls', { agent: '1008', customer: '5550108', answerAfterMs: 500 });
-    console.log('demo: Hank Agent (1008) takes a call from Customer 5550108; the speaker icon appears on his row.');
-    await clickIcon(portal, '1008');
+    let agent = '1008';
+    let customer = '5550108';
+    if (style) {
+      // A call that was up before Earshot watched: the portal's page names the customer, so Whisper is on.
+      ({ agent, customer } = style);
+      await style.signIn(playwrightPageDriver(portal), lab, '2001');
+      console.log(`demo: signed in to the ${style.id} page; ${agent} is on a call with Customer ${customer} since the lab started.`);
+      await clickIconAt(playwrightPageDriver(portal), (await style.rowCell(lab, agent))!, agent);
+    } else {
+      await signIn(portal, lab.httpUrl, '2001');
+      await portal.fill('input[name="filter"]', '1008');
+      await until(async () => (await labApi<{ text: string }[]>(lab, 'GET', '/api/events')).some((e) => e.text === '2001 watches 1008'), 15_000, 'watch');
+      await labApi(lab, 'POST', '/api/calls', { agent: '1008', customer: '5550108', answerAfterMs: 500 });
+      console.log('demo: Hank Agent (1008) takes a call from Customer 5550108; the speaker icon appears on his row.');
+      await clickIcon(portal, '1008');
+    }
     const session = await until(() => sessionOf(lab, '2001'), 15_000, 'session');
     const names = {
-      'agent:1008': `Hank (agent, ${toneOf('agent:1008')} Hz)`,
-      'customer:5550108': `Customer 5550108 (${toneOf('customer:5550108')} Hz)`,
+      [`agent:${agent}`]: `${lab.pbx.users.get(agent)?.name ?? agent} (agent, ${toneOf(`agent:${agent}`)} Hz)`,
+      [`customer:${customer}`]: `Customer ${customer} (${toneOf(`customer:${customer}`)} Hz)`,
       [session.legId]: 'the supervisor (900 Hz)',
     };
     for (const [mode, button] of [['Listen Only', null], ['Whisper', /^Whisper/], ['Join (Barge-In)', /^Join/], ['Listen Only again', /^Listen Only/]] as const) {
@@ -68,8 +93,8 @@ async function tour(lab: Lab): Promise<void> {
       await new Promise((r) => setTimeout(r, 1200));
       console.log(`\n${mode}:`);
       console.log(describeHearing('Supervisor (2001)', await hearing(lab, '2001', 800), names));
-      console.log(describeHearing('Agent (1008)', await hearing(lab, 'agent:1008', 800), names));
-      console.log(describeHearing('Customer (5550108)', await hearing(lab, 'customer:5550108', 800), names));
+      console.log(describeHearing(`Agent (${agent})`, await hearing(lab, `agent:${agent}`, 800), names));
+      console.log(describeHearing(`Customer (${customer})`, await hearing(lab, `customer:${customer}`, 800), names));
     }
     await panel.getByRole('button', { name: 'Hang up' }).click();
     console.log('\ndemo: hung up. Tour done.');
@@ -78,13 +103,15 @@ async function tour(lab: Lab): Promise<void> {
   }
 }
 
-async function interactive(lab: Lab, browser: string): Promise<() => Promise<void>> {
+async function interactive(lab: Lab, browser: string, style: PortalStyle | undefined): Promise<() => Promise<void>> {
+  const settings = style ? styleSettings(lab, style) : labSettings(lab);
+  const page = lab.httpUrl + (style ? PORTAL_STYLE_PATHS[style.id] : '/');
   if (browser === 'firefox') {
     const s = await launchFirefox({ prefs: { 'extensions.webextOptionalPermissionPrompts': false } });
-    const page = await s.browser.newPage();
-    await openExtensionPage(page, `${s.base}/options.html`);
-    await page.evaluate((v) => (globalThis as unknown as { browser: { storage: { local: { set(x: object): Promise<void> } } } }).browser.storage.local.set({ 'earshot:settings': v }), labSettings(lab));
-    console.log(`demo: Firefox is up. In Earshot's options, click "Enable on this portal", then open ${lab.httpUrl}/ and sign in as 2001 / lab-2001.`);
+    const options = await s.browser.newPage();
+    await openExtensionPage(options, `${s.base}/options.html`);
+    await options.evaluate((v) => (globalThis as unknown as { browser: { storage: { local: { set(x: object): Promise<void> } } } }).browser.storage.local.set({ 'earshot:settings': v }), settings);
+    console.log(`demo: Firefox is up. In Earshot's options, click "Enable on this portal", then open ${page} and sign in as 2001 / lab-2001.`);
     return () => s.close();
   }
   const dir = mkdtempSync(join(tmpdir(), 'earshot-demo-'));
@@ -95,18 +122,21 @@ async function interactive(lab: Lab, browser: string): Promise<() => Promise<voi
     args: [...CHROMIUM_BASE_ARGS, `--disable-extensions-except=${CHROME_E2E_OUT}`, `--load-extension=${CHROME_E2E_OUT}`],
   });
   const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
-  await storeSettings(worker, labSettings(lab));
+  await storeSettings(worker, settings);
   const portal = context.pages()[0] ?? (await context.newPage());
-  await signIn(portal, lab.httpUrl, '2001');
-  console.log('demo: Chromium is up, signed in to the demo portal as Sam Supervisor. Hover an agent on a call and click the speaker icon.');
+  if (style) await style.signIn(playwrightPageDriver(portal), lab, '2001');
+  else await signIn(portal, lab.httpUrl, '2001');
+  console.log(`demo: Chromium is up, signed in to ${page} as Sam Supervisor. Hover an agent on a call and click the speaker icon.`);
   return () => context.close();
 }
 
 async function main(): Promise<void> {
   const browser = values.browser === 'firefox' ? 'firefox' : 'chromium';
+  if (!(values.portal in PORTALS)) throw new Error(`--portal must be one of ${Object.keys(PORTALS).join(', ')} (not "${values.portal}").`);
+  const style = PORTALS[values.portal];
   build(browser);
-  const lab = await startLab({ quiet: true }).catch(() => startLab({ sipPort: 0, httpPort: 0, quiet: true }));
-  console.log(`demo: the lab is up. Portal ${lab.httpUrl}/ · SIP ${lab.wsUrl} · users 2001 (supervisor), 3001 (office manager), 4001 (basic); password lab-<extension>.`);
+  const lab = await startLab({ ...style?.lab, quiet: true }).catch(() => startLab({ ...style?.lab, sipPort: 0, httpPort: 0, quiet: true }));
+  console.log(`demo: the lab is up. Portal ${lab.httpUrl}${style ? PORTAL_STYLE_PATHS[style.id] : '/'} · SIP ${lab.wsUrl} · users 2001 (supervisor), 3001 (office manager), 4001 (basic); password lab-<extension>.`);
   let stop: () => Promise<void> = async () => undefined;
   const shutdown = async (code: number) => {
     await stop().catch(() => undefined);
@@ -117,11 +147,11 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown(0));
   if (!hasDisplay) {
     console.log('demo: no display here, so this is the scripted headless tour (Chromium). Run it on a desktop for the interactive demo.');
-    await tour(lab);
+    await tour(lab, style);
     await shutdown(0);
     return;
   }
-  stop = await interactive(lab, browser);
+  stop = await interactive(lab, browser, style);
   console.log('demo: Ctrl-C stops the browser and the lab.');
 }
 

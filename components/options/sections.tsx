@@ -8,6 +8,7 @@ import type { FormApi } from './form-model';
 import { t, type MessageKey } from '../i18n';
 import { IceServersField } from './ice-servers';
 import { PortalPermission } from './permission';
+import type { PortalAdapterId } from '../../lib/portals/index';
 
 interface SectionProps {
   form: FormApi;
@@ -72,6 +73,15 @@ const GENERIC_FIELDS = [
   ['userExtensionSelector', 'hintUserExtensionSelector'],
 ] as const satisfies readonly (readonly [string, MessageKey])[];
 
+/** The portal select: every adapter id the settings accept (PORTAL_ADAPTER_IDS), each by the portal and page it fits. */
+const ADAPTER_OPTIONS = [
+  ['earshot-lab', 'adapterLab'],
+  ['netsapiens-agents', 'adapterNetsapiensAgents'],
+  ['fusionpbx-call-center', 'adapterFusionpbxCallCenter'],
+  ['fusionpbx-active-calls', 'adapterFusionpbxActiveCalls'],
+  ['generic', 'adapterGeneric'],
+] as const satisfies readonly (readonly [PortalAdapterId, MessageKey])[];
+
 /** The draft portal origin when it is valid, else the one in force: the permission is for what the user sees. */
 function permissionOrigin(form: FormApi, saved: string | undefined): string | undefined {
   const typed = (form.value('portal.origin') as string).trim();
@@ -86,7 +96,7 @@ export function PortalSection({ form, permissions, savedOrigin }: SectionProps &
       <legend>{t('sectionPortal')}</legend>
       <TextField form={form} path="portal.origin" type="url" placeholder="https://portal.example.com" hint={t('hintPortalOrigin')} />
       <PortalPermission origin={permissionOrigin(form, savedOrigin)} permissions={permissions} />
-      <SelectField form={form} path="portal.adapter" options={[['earshot-lab', t('adapterLab')], ['generic', t('adapterGeneric')]]} />
+      <SelectField form={form} path="portal.adapter" options={ADAPTER_OPTIONS.map(([id, label]) => [id, t(label)] as const)} />
       {generic && (
         <fieldset class="group nested">
           <legend>{t('sectionPortalSelectors')}</legend>

@@ -7,6 +7,7 @@ import type { PartySource } from '../media';
 import { DIALECT_IDS, type DialectId } from '../pbx/dialects';
 import { partyId, type Call } from '../pbx/pbx';
 import { toneOf } from '../directory';
+import { createPortalStyles } from '../portal/routes';
 
 const PORTAL_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'portal');
 const PORTAL_FILES: Record<string, [string, string]> = {
@@ -85,6 +86,8 @@ function parseSource(value: unknown): PartySource {
 
 /** The control API (JSON, loopback) and the demo portal, on one HTTP listener. */
 export function createControlApi(lab: Lab): RequestListener {
+  // The portal styles (NetSapiens, FusionPBX) on the lab's own data: their pages, streams and sign-in.
+  const portalStyles = createPortalStyles(lab);
   const routes: [string, RegExp, (m: RegExpExecArray, req: IncomingMessage, url: URL) => Promise<[number, unknown]> | [number, unknown]][] = [
     ['GET', /^\/api\/users$/, () => [200, [...lab.pbx.users.values()].map(({ password: _p, ...u }) => ({ ...u, registered: lab.sip.registrations.has(u.extension) }))]],
     ['GET', /^\/api\/registrations$/, () => [200, [...lab.sip.registrations.entries()].map(([extension, r]) => ({ extension, contact: r.contact, expiresAt: r.expiresAt }))]],
@@ -204,6 +207,7 @@ export function createControlApi(lab: Lab): RequestListener {
           res.end(readFileSync(join(PORTAL_DIR, file[0])));
           return;
         }
+        if (await portalStyles(req, res, url)) return;
         for (const [method, pattern, handler] of routes) {
           const match = pattern.exec(url.pathname);
           if (!match) continue;

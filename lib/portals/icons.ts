@@ -1,25 +1,11 @@
 import type { CompiledAdapter } from './scan';
+import { IconView } from './icon-view';
 import { findRows, readExtension, readRow, rowOf, type AgentRow } from './scan';
 
 /** Work per slice before yielding to the page (a long task is 50 ms). */
 const SLICE_BUDGET_MS = 8;
 
-/** Tag of the element Earshot adds to a row (its content lives in a closed shadow root). */
-export const ICON_TAG = 'earshot-monitor-icon';
-
-const ICON_CSS = `
-:host { display: inline-flex; vertical-align: middle; margin-inline-start: 6px; }
-:host([hidden]) { display: none; }
-button { all: unset; box-sizing: border-box; cursor: pointer; width: 26px; height: 26px; border-radius: 50%;
-  display: inline-flex; align-items: center; justify-content: center; color: #0b57d0; background: #e8f0fe;
-  opacity: 0; transition: opacity 120ms; }
-:host([data-hover]) button, button:focus-visible { opacity: 1; }
-button:focus-visible { outline: 2px solid #0b57d0; outline-offset: 2px; }
-button:hover { background: #d3e3fd; }
-@media (prefers-color-scheme: dark) { button { color: #a8c7fa; background: #1f3760; } button:hover { background: #284a80; } }
-svg { width: 16px; height: 16px; fill: currentColor; }
-`;
-const SPEAKER_SVG_PATH = 'M3 9v6h4l5 5V4L7 9H3zm13.5 3A4.5 4.5 0 0 0 14 8v8a4.5 4.5 0 0 0 2.5-4zM14 3.2v2.1a7 7 0 0 1 0 13.4v2.1a9 9 0 0 0 0-17.6z';
+export { ICON_TAG } from './icon-view';
 
 interface Entry {
   agent: AgentRow;
@@ -74,19 +60,25 @@ export class IconManager {
   /** Extensions whose visible rows the portal just removed (re-render in progress). */
   private readonly recentlyVisible = new Set<string>();
   private hovered: Entry | undefined;
+  /** The icon with keyboard focus (its host is the document's active element). */
+  private focused: Entry | undefined;
+  /** The agents whose hovered / focused icon left with a re-rendered row: their new row's icon takes it back. */
+  private carried: { hover?: string; focus?: string } = {};
   /** What onAgentsChanged was last told; undefined: tell whatever comes next, even nothing. */
   private lastReported: string | undefined;
   private readonly benchmarking: boolean;
-  /** The shared icon stylesheet; null when adopting stylesheets is not possible here. */
-  private sheet: CSSStyleSheet | null | undefined;
+  private readonly view: IconView;
 
   constructor(private readonly options: IconManagerOptions) {
     const { doc } = options;
+    this.view = new IconView(doc);
     this.benchmarking = doc.querySelector('meta[name="earshot-bench"]') !== null;
     this.observer = new (doc.defaultView?.MutationObserver ?? MutationObserver)((records) => this.onMutations(records));
     doc.addEventListener('click', this.onClick, true);
     doc.addEventListener('pointerover', this.onPointerOver, true);
     doc.addEventListener('focusin', this.onPointerOver, true);
+    doc.addEventListener('focusin', this.onFocusIn, true);
+    doc.addEventListener('focusout', this.onFocusOut, true);
     const IO = doc.defaultView?.IntersectionObserver;
     this.io =
       options.lazy !== false && IO
@@ -134,6 +126,8 @@ export class IconManager {
     doc.removeEventListener('click', this.onClick, true);
     doc.removeEventListener('pointerover', this.onPointerOver, true);
     doc.removeEventListener('focusin', this.onPointerOver, true);
+    doc.removeEventListener('focusin', this.onFocusIn, true);
+    doc.removeEventListener('focusout', this.onFocusOut, true);
     for (const row of [...this.entries.keys()]) this.remove(row);
     this.enabled = false;
   }
@@ -163,6 +157,9 @@ export class IconManager {
       if (!row.isConnected || (entry.host && !entry.host.isConnected)) {
         // A re-render replaces rows in place: the new row of a visible agent is visible too.
         if (entry.visible) this.recentlyVisible.add(entry.agent.extension);
+        // Hover and keyboard focus go with the agent to the row that replaces this one.
+        if (entry === this.hovered) this.carried.hover = entry.agent.extension;
+        if (entry === this.focused) this.carried.focus = entry.agent.extension;
         this.remove(row);
       }
     }
@@ -219,6 +216,8 @@ export class IconManager {
       return;
     }
     this.recentlyVisible.clear();
+    // A row that did not come back takes nothing back.
+    this.carried = {};
     this.report();
     if (this.scanStarted !== undefined) {
       this.measure('earshot:first-scan', this.scanStarted);
@@ -305,62 +304,45 @@ export class IconManager {
   private show(entry: Entry): void {
     if (!entry.host || entry.host.parentNode !== entry.agent.slot) {
       entry.host?.remove();
-      const { host, button } = this.createView();
+      const { host, button } = this.view.create();
       entry.host = host;
       entry.button = button;
       this.byHost.set(host, entry);
       this.label(entry);
       this.applyVisibility(entry);
       entry.agent.slot.append(host);
+      this.takeBack(entry);
       return;
     }
     this.label(entry);
     this.applyVisibility(entry);
   }
 
-  private createView(): { host: HTMLElement; button: HTMLButtonElement } {
-    const { doc } = this.options;
-    const host = doc.createElement(ICON_TAG);
-    const shadow = host.attachShadow({ mode: 'closed' });
-    const button = doc.createElement('button');
-    button.type = 'button';
-    const svg = doc.createElementNS('http://www.w3.org/2000/svg', 'svg');
-    svg.setAttribute('viewBox', '0 0 24 24');
-    svg.setAttribute('aria-hidden', 'true');
-    const path = doc.createElementNS('http://www.w3.org/2000/svg', 'path');
-    path.setAttribute('d', SPEAKER_SVG_PATH);
-    svg.append(path);
-    button.append(svg);
-    this.style(shadow);
-    shadow.append(button);
-    return { host, button };
-  }
-
   /**
-   * One constructed stylesheet shared by every icon (parsing the CSS once
-   * per row costs more than everything else together); a <style> per root
-   * where adopting is refused (Firefox content-script wrappers).
+   * A new icon for an agent whose icon was hovered or focused when the portal
+   * re-rendered its row: hovered again in the same task (no frame without it),
+   * and focused again unless the user has focused something else since.
    */
-  private style(shadow: ShadowRoot): void {
-    if (this.sheet === undefined) {
-      try {
-        const Sheet = this.options.doc.defaultView?.CSSStyleSheet ?? CSSStyleSheet;
-        const sheet = new Sheet();
-        sheet.replaceSync(ICON_CSS);
-        shadow.adoptedStyleSheets = [sheet];
-        this.sheet = sheet;
-        return;
-      } catch {
-        this.sheet = null;
+  private takeBack(entry: Entry): void {
+    const { host, button } = entry;
+    const extension = entry.agent.extension;
+    if (!host || !button) return;
+    // Focus first: the focus events it fires may pass through the hover and focus handlers.
+    if (this.carried.focus === extension) {
+      this.carried.focus = undefined;
+      const active = this.options.doc.activeElement;
+      if (!host.hidden && (active === null || active === this.options.doc.body)) {
+        // focusVisible: the ring shows as it did (a keyboard user's focus); not in every browser's types yet.
+        button.focus({ preventScroll: true, focusVisible: true } as FocusOptions);
+        this.focused = entry;
       }
     }
-    if (this.sheet) {
-      shadow.adoptedStyleSheets = [this.sheet];
-      return;
+    if (this.carried.hover === extension) {
+      this.carried.hover = undefined;
+      if (this.hovered !== entry) this.hovered?.host?.removeAttribute('data-hover');
+      this.hovered = entry;
+      host.setAttribute('data-hover', '');
     }
-    const style = this.options.doc.createElement('style');
-    style.textContent = ICON_CSS;
-    shadow.append(style);
   }
 
   /** Accessible name and tooltip; the host carries the extension so the page (and tests) can see which row it is on. */
@@ -386,6 +368,7 @@ export class IconManager {
     this.entries.delete(row);
     this.io?.unobserve(row);
     if (this.hovered === entry) this.hovered = undefined;
+    if (this.focused === entry) this.focused = undefined;
     entry.host?.remove();
   }
 
@@ -409,6 +392,24 @@ export class IconManager {
     if (!event.isTrusted) return;
     if (!entry.host || entry.host.hidden || !entry.host.isConnected) return;
     this.options.onActivate({ extension: entry.agent.extension, ...(entry.agent.name ? { name: entry.agent.name } : {}) }, event);
+  };
+
+  private readonly onFocusIn = (event: Event): void => {
+    this.focused = event.target ? this.byHost.get(event.target) : undefined;
+  };
+
+  /**
+   * Focus leaving an icon: forgotten, unless the icon is leaving the page (a
+   * re-render removes the focused row; the browser then focuses nothing, and
+   * may or may not say so). Told apart a task later: by then a re-render has
+   * been collected and its row's icon has taken the focus back.
+   */
+  private readonly onFocusOut = (event: Event): void => {
+    const entry = event.target ? this.byHost.get(event.target) : undefined;
+    if (!entry || entry !== this.focused) return;
+    setTimeout(() => {
+      if (this.focused === entry && entry.host?.isConnected && this.options.doc.activeElement !== entry.host) this.focused = undefined;
+    }, 0);
   };
 
   private readonly onPointerOver = (event: Event): void => {

@@ -4,6 +4,7 @@ import { OptionsPage, type OptionsStore } from '@/components/options';
 import type { PortalPermissions } from '@/lib/settings/origin';
 import type { SaveResult, SettingsState } from '@/lib/settings/source';
 import { applyUserPatch, mergeSettings, type UserPatch } from '@/lib/settings';
+import { PORTAL_ADAPTER_IDS } from '@/lib/portals';
 
 afterEach(cleanup);
 
@@ -53,6 +54,17 @@ describe('options page', () => {
       expect(screen.getByRole('group', { name: group })).toBeTruthy();
     }
     expect(screen.getByText(/not set up yet: Password missing/)).toBeTruthy();
+  });
+
+  it('offers every portal adapter the settings accept, each named for its portal and page', async () => {
+    await renderPage();
+    const select = document.getElementById('field-portal-adapter') as HTMLSelectElement | null;
+    expect(select).toBeTruthy();
+    const options = [...(select?.options ?? [])].map((o) => [o.value, o.textContent]);
+    expect(options.map(([value]) => value).sort()).toEqual([...PORTAL_ADAPTER_IDS].sort());
+    expect(options).toContainEqual(['netsapiens-agents', 'NetSapiens manager portal: Call Center → Agents']);
+    expect(options).toContainEqual(['fusionpbx-call-center', 'FusionPBX: Call Center → Active call centers']);
+    expect(options).toContainEqual(['fusionpbx-active-calls', 'FusionPBX: Active calls']);
   });
 
   it('shows a field set by policy read-only with "Set by your organization"', async () => {

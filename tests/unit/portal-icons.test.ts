@@ -159,6 +159,44 @@ describe('IconManager', () => {
     expect(icons().filter((i) => i.hasAttribute('data-hover')).map((i) => i.dataset.extension)).toEqual(['1006']);
   });
 
+  it('a hovered, focused icon whose row is re-rendered wholesale is hovered and focused again in the same task', async () => {
+    start();
+    const cell = () => document.querySelector('tr[data-agent-id="1001"] .agent-call') as HTMLElement;
+    const icon = () => document.querySelector<HTMLElement>(`${ICON_TAG}[data-extension="1001"]`)!;
+    cell().dispatchEvent(new Event('pointerover', { bubbles: true }));
+    // The keyboard focuses the icon (its button, in the closed shadow root: the event reaches the document from the host).
+    icon().dispatchEvent(new FocusEvent('focusin', { bubbles: true, composed: true }));
+    const before = icon();
+    const tbody = document.querySelector('tbody') as HTMLElement;
+    const fresh = tbody.cloneNode(true) as HTMLElement;
+    fresh.querySelectorAll(ICON_TAG).forEach((i) => i.remove());
+    tbody.replaceWith(fresh);
+    // The mutation microtask gives the new row its icon: no task in between.
+    for (let i = 0; i < 5; i++) await Promise.resolve();
+    expect(icon()).not.toBe(before);
+    expect(icon().hasAttribute('data-hover')).toBe(true);
+    expect(document.activeElement).toBe(icon());
+    // Another agent's row takes neither.
+    expect(document.querySelector(`${ICON_TAG}[data-extension="1006"]`)?.hasAttribute('data-hover')).toBe(false);
+  });
+
+  it('a focus the user moved elsewhere is not taken back by a re-render', async () => {
+    start();
+    const icon = () => document.querySelector<HTMLElement>(`${ICON_TAG}[data-extension="1001"]`)!;
+    icon().dispatchEvent(new FocusEvent('focusin', { bubbles: true, composed: true }));
+    const filter = document.createElement('input');
+    document.body.append(filter);
+    icon().dispatchEvent(new FocusEvent('focusout', { bubbles: true, composed: true }));
+    filter.focus();
+    await tick();
+    const tbody = document.querySelector('tbody') as HTMLElement;
+    const fresh = tbody.cloneNode(true) as HTMLElement;
+    fresh.querySelectorAll(ICON_TAG).forEach((i) => i.remove());
+    tbody.replaceWith(fresh);
+    await tick();
+    expect(document.activeElement).toBe(filter);
+  });
+
   it('tells when the portal changes its page, even while disabled, so a sign-in without reload is noticed', async () => {
     let changes = 0;
     manager = new IconManager({ doc: document, compiled, isOnCall: () => true, onActivate: () => undefined, lazy: false, onPageChange: () => changes++ });

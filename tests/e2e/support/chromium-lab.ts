@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { startLab, type Lab } from '../../../lab/index';
+import { startLab, type Lab, type LabOptions } from '../../../lab/index';
 import { CHROME_E2E_OUT, launchChromium, type ChromiumSession } from './browsers';
 import { toneWav } from './lab-client';
 
@@ -19,10 +19,11 @@ export interface ChromiumOnLab {
 /**
  * A lab on free ports and real Chromium with the e2e build loaded, the
  * supervisor's "voice" a 900 Hz tone, the side panel open and a tab for the
- * portal. Earshot's settings are the caller's to store.
+ * portal. Earshot's settings are the caller's to store; `labOptions` set the
+ * lab's PBX (its ports are always free ones).
  */
-export async function chromiumOnLab(tag: string): Promise<ChromiumOnLab> {
-  const lab = await startLab({ sipPort: 0, httpPort: 0, quiet: true });
+export async function chromiumOnLab(tag: string, labOptions: LabOptions = {}): Promise<ChromiumOnLab> {
+  const lab = await startLab({ ...labOptions, sipPort: 0, httpPort: 0, quiet: true });
   const dir = mkdtempSync(join(tmpdir(), `earshot-e2e-${tag}-`));
   const s = await launchChromium({ extensionDir: CHROME_E2E_OUT, fakeAudio: toneWav(dir, 900) });
   const panel = await s.context.newPage();

@@ -1,6 +1,7 @@
 import type { Page } from 'puppeteer-core';
 import { openExtensionPage } from './browsers';
 import { until } from './lab-client';
+import { clickIconAt, type PageDriver } from './portal-styles';
 
 // The lab portal's sign-in and a trusted click on Earshot's icon in Firefox
 // (puppeteer-core), as support/portal.ts does them for Playwright.
@@ -18,21 +19,7 @@ export async function signInFirefox(page: Page, portalUrl: string, extension: st
 
 /** A trusted click on the agent's icon with the real mouse, aiming until the icon is what it hits. */
 export async function clickIconFirefox(page: Page, extension: string): Promise<void> {
-  const centre = await until(async () => {
-    await page.hover(`tr[data-agent-id="${extension}"] td.agent-name`);
-    // One round trip: the portal re-renders its rows every second.
-    return page.evaluate((ext) => {
-      const icon = document.querySelector(`earshot-monitor-icon[data-extension="${ext}"]:not([hidden])`);
-      if (!icon) return null;
-      const r = icon.getBoundingClientRect();
-      const point: [number, number] = [r.x + r.width / 2, r.y + r.height / 2];
-      return document.elementFromPoint(...point)?.tagName === 'EARSHOT-MONITOR-ICON' ? point : null;
-    }, extension);
-  }, 20_000, `the icon of ${extension}`).catch(async (error: unknown) => {
-    const icons = await page.evaluate(() => [...document.querySelectorAll('earshot-monitor-icon')].map((i) => `${i.getAttribute('data-extension')}${i.hasAttribute('hidden') ? ' hidden' : ''}`));
-    throw new Error(`${String(error)} (icons on the page: ${icons.join(', ') || 'none'})`);
-  });
-  await page.mouse.click(centre[0], centre[1]);
+  await clickIconAt(puppeteerPageDriver(page), `tr[data-agent-id="${extension}"] td.agent-name`, extension);
 }
 
 /**
@@ -52,4 +39,21 @@ export async function storeSettingsAndEnableFirefox(options: Page, optionsUrl: s
     return undefined;
   }, 15_000, 'the Enable button');
   await enable.click();
+}
+
+/** A puppeteer page as the portal stories drive it (support/portal-story.ts). */
+export function puppeteerPageDriver(page: Page): PageDriver {
+  return {
+    goto: async (url) => void (await page.goto(url)),
+    type: async (selector, text) => {
+      await page.$eval(selector, (el) => ((el as HTMLInputElement).value = ''));
+      await page.type(selector, text);
+    },
+    waitFor: async (selector, timeout = 15_000) => void (await page.waitForSelector(selector, { timeout })),
+    hover: (selector) => page.hover(selector),
+    mouseClick: (x, y) => page.mouse.click(x, y),
+    press: (key) => page.keyboard.press(key as Parameters<Page['keyboard']['press']>[0]),
+    evaluate: (fn, arg) => page.evaluate(fn as never, arg) as never,
+    url: () => page.url(),
+  };
 }

@@ -1,5 +1,6 @@
 import type { CDPSession, Page } from 'playwright-core';
 import { until } from './lab-client';
+import type { PageDriver } from './portal-styles';
 
 /** Signs in to the lab's demo portal as a seeded user (password lab-<extension>). */
 export async function signIn(page: Page, portalUrl: string, extension: string): Promise<void> {
@@ -104,4 +105,18 @@ export async function evaluateInContentScript<T>(page: Page, extensionId: string
   } finally {
     await cdp.detach();
   }
+}
+
+/** A Playwright page as the portal stories drive it (support/portal-story.ts). */
+export function playwrightPageDriver(page: Page): PageDriver {
+  return {
+    goto: async (url) => void (await page.goto(url)),
+    type: (selector, text) => page.fill(selector, text),
+    waitFor: async (selector, timeout = 15_000) => void (await page.waitForSelector(selector, { timeout })),
+    hover: (selector) => page.hover(selector, { timeout: 2000 }),
+    mouseClick: (x, y) => page.mouse.click(x, y),
+    press: (key) => page.keyboard.press(key),
+    evaluate: (fn, arg) => page.evaluate(fn as never, arg) as never,
+    url: () => page.url(),
+  };
 }
