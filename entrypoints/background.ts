@@ -20,6 +20,9 @@ import { onHostPermissionsChanged, syncPortalRegistration } from '@/lib/platform
 import { extensionBaseUrl, runtimeId } from '@/lib/platform/runtime';
 import { restrictSessionStorage, sessionStore } from '@/lib/platform/session-store';
 import { createSettingsStore } from '@/lib/platform/settings-store';
+import { toolbarIndicator } from '@/components/monitor/toolbar-indicator';
+import { shortcutAction } from '@/lib/monitor/shortcuts';
+import { toolbarBadge } from '@/lib/platform/toolbar-badge';
 import { openPanelForTab, openPanelOnActionClick, openSidebarOnActionClick } from '@/lib/platform/side-panel';
 
 export default defineBackground(() => {
@@ -148,12 +151,16 @@ export default defineBackground(() => {
     onError: (error) => coordinator.note('error', `The audio output was not applied: ${error instanceof Error ? error.message : String(error)}`),
   });
 
+  // The toolbar button says in every tab whether a session is live and who hears the supervisor.
+  const showBadge = toolbarBadge((error) => console.warn('[earshot] toolbar badge', error));
+  coordinator.subscribe(() => showBadge(toolbarIndicator(coordinator.getState().session)));
   onHostPermissionsChanged(() => void registerPortal());
   // Keyboard shortcuts: the same checked paths as the panel's buttons.
   browser.commands.onCommand.addListener((command) => {
-    const mode = ({ 'mode-listen': 'listen', 'mode-whisper': 'whisper', 'mode-barge': 'barge' } as const)[command as 'mode-listen'];
-    const done = mode ? coordinator.setMode(mode) : command === 'hang-up' ? coordinator.hangup() : undefined;
-    void done?.then((result) => {
+    const action = shortcutAction(command);
+    if (!action) return;
+    const done = action.type === 'mode' ? coordinator.setMode(action.mode) : coordinator.hangup();
+    void done.then((result) => {
       // No panel may be open: the refusal goes to the session log every UI shows.
       if (!result.ok) coordinator.note('error', `Keyboard shortcut refused: ${result.reason}`);
     });

@@ -197,6 +197,59 @@ describe('push-to-talk Whisper', () => {
     await waitFor(() => expect(sent).toEqual([{ type: 'set-mode', mode: 'whisper' }, { type: 'set-mode', mode: 'listen' }]));
   });
 
+  // Each way a hold can end without a pointerup on the button: none may leave Whisper on.
+  const WHISPER_THEN_LISTEN = [{ type: 'set-mode', mode: 'whisper' }, { type: 'set-mode', mode: 'listen' }];
+  it.each([
+    ['the pointer capture is lost', (ptt: HTMLElement) => fireEvent(ptt, new Event('lostpointercapture'))],
+    ['the pointer is cancelled', (ptt: HTMLElement) => fireEvent.pointerCancel(ptt)],
+    ['the window loses focus', () => fireEvent.blur(window)],
+    ['the button loses focus', (ptt: HTMLElement) => fireEvent.blur(ptt)],
+  ])('returns to Listen when %s', async (_what, end) => {
+    const { sent, send } = recorder();
+    render(<MonitorPanel state={baseState({ session: offNetSession() })} send={send} now={() => NOW} />);
+    const ptt = screen.getByRole('button', { name: 'Hold to whisper' });
+    fireEvent.pointerDown(ptt);
+    end(ptt);
+    await waitFor(() => expect(sent).toEqual(WHISPER_THEN_LISTEN));
+  });
+
+  it('returns to Listen when the page is hidden while held', async () => {
+    const { sent, send } = recorder();
+    render(<MonitorPanel state={baseState({ session: offNetSession() })} send={send} now={() => NOW} />);
+    fireEvent.pointerDown(screen.getByRole('button', { name: 'Hold to whisper' }));
+    const visibility = vi.spyOn(document, 'visibilityState', 'get').mockReturnValue('hidden');
+    fireEvent(document, new Event('visibilitychange'));
+    visibility.mockRestore();
+    await waitFor(() => expect(sent).toEqual(WHISPER_THEN_LISTEN));
+  });
+
+  it('returns to Listen when the held key comes up elsewhere (focus moved away)', async () => {
+    const { sent, send } = recorder();
+    render(<MonitorPanel state={baseState({ session: offNetSession() })} send={send} now={() => NOW} />);
+    fireEvent.keyDown(screen.getByRole('button', { name: 'Hold to whisper' }), { key: 'Enter' });
+    fireEvent.keyUp(document.body, { key: 'Enter' });
+    await waitFor(() => expect(sent).toEqual(WHISPER_THEN_LISTEN));
+  });
+
+  it('returns to Listen when the panel goes away while held, and a release after that sends nothing more', async () => {
+    const { sent, send } = recorder();
+    const { unmount } = render(<MonitorPanel state={baseState({ session: offNetSession() })} send={send} now={() => NOW} />);
+    fireEvent.pointerDown(screen.getByRole('button', { name: 'Hold to whisper' }));
+    unmount();
+    fireEvent.blur(window);
+    await waitFor(() => expect(sent).toEqual(WHISPER_THEN_LISTEN));
+  });
+
+  it('a secondary button does not whisper; a blur without a hold sends nothing', () => {
+    const { sent, send } = recorder();
+    render(<MonitorPanel state={baseState({ session: offNetSession() })} send={send} now={() => NOW} />);
+    const ptt = screen.getByRole('button', { name: 'Hold to whisper' });
+    fireEvent.pointerDown(ptt, { button: 2 });
+    fireEvent.blur(window);
+    fireEvent.blur(ptt);
+    expect(sent).toEqual([]);
+  });
+
   it('sends nothing when Whisper is not available, and says why', () => {
     const { sent, send } = recorder();
     render(<MonitorPanel state={baseState({ session: session() })} send={send} now={() => NOW} />);
