@@ -21,10 +21,10 @@ export interface ChromiumOnLab {
  * supervisor's "voice" a 900 Hz tone, the side panel open and a tab for the
  * portal. Earshot's settings are the caller's to store.
  */
-export async function chromiumOnLab(tag: string): Promise<ChromiumOnLab> {
+export async function chromiumOnLab(tag: string, opts: { display?: string } = {}): Promise<ChromiumOnLab> {
   const lab = await startLab({ sipPort: 0, httpPort: 0, quiet: true });
   const dir = mkdtempSync(join(tmpdir(), `earshot-e2e-${tag}-`));
-  const s = await launchChromium({ extensionDir: CHROME_E2E_OUT, fakeAudio: toneWav(dir, 900) });
+  const s = await launchChromium({ extensionDir: CHROME_E2E_OUT, fakeAudio: toneWav(dir, 900), display: opts.display });
   const panel = await s.context.newPage();
   await panel.goto(`chrome-extension://${s.extensionId}/sidepanel.html`);
   const portal = await s.context.newPage();
