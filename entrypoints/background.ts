@@ -1,5 +1,8 @@
 import { browser } from 'wxt/browser';
-import { Coordinator } from '@/lib/coordinator/coordinator';
+import { Coordinator, DEFAULT_LOG_LIMIT } from '@/lib/coordinator/coordinator';
+import { SessionHistory } from '@/lib/coordinator/session-history';
+import { historyCsvFilename, historyToCsv } from '@/lib/log/history';
+import { indexedDbHistoryStore } from '@/lib/platform/history-store';
 import type { EngineLink } from '@/lib/coordinator/engine-link';
 import type { CoordinatorSettings } from '@/lib/settings/source';
 import { DEFAULT_RULE_OPTIONS } from '@/lib/monitor/rules';
@@ -46,7 +49,10 @@ export default defineBackground(() => {
   const coordinator = new Coordinator({
     link,
     store: sessionStore<PersistedCoordinator>('earshot:coordinator'),
-    onCommandSent: (command, session) => audit?.commandSent(command, session),
+    onCommandSent: (command, session) => {
+      audit?.commandSent(command, session);
+      history.commandSent(command, session);
+    },
   });
   linkError = (message) => {
     console.warn(`[earshot] ${message}`);
@@ -67,6 +73,19 @@ export default defineBackground(() => {
   coordinator.subscribe((publication) => {
     if (publication.type === 'state') audit?.observe(publication.state);
   });
+  // The session record across browser restarts (settings.history), in the extension origin's IndexedDB.
+  const history = new SessionHistory({
+    store: indexedDbHistoryStore(),
+    limits: () => ({
+      enabled: current?.history?.enabled ?? true,
+      days: current?.history?.days ?? 90,
+      logEntries: current?.logLimit ?? DEFAULT_LOG_LIMIT,
+    }),
+    onWarning: (text) => coordinator.note('error', text),
+  });
+  coordinator.subscribe((publication) => {
+    if (publication.type === 'state') history.observe(publication.state);
+  });
 
   let portalOrigins: string[] | null = null;
   const registerPortal = () =>
@@ -82,6 +101,7 @@ export default defineBackground(() => {
     void registerPortal();
     coordinator.setSettings(loaded.view, loaded.logLimit);
     audit?.configure(loaded.audit);
+    history.settingsChanged();
     if (loaded.rules) coordinator.setRuleOptions(loaded.rules);
     coordinator.setPartyRules(
       loaded.engine ? { onNetPattern: loaded.engine.onNetPattern, domain: loaded.engine.sip.domain, rule: loaded.portalAdapter?.onNetRule } : undefined,
@@ -107,6 +127,12 @@ export default defineBackground(() => {
 
   const router = createRouter(createBackgroundHandlers(coordinator, {
       openPanel: openPanelForTab,
+      exportLog: () => {
+        const sessions = history.sessions();
+        if (sessions.length === 0) return { ok: false, reason: 'No monitoring session is recorded yet.' };
+        const at = Date.now();
+        return { ok: true, filename: historyCsvFilename(at), csv: historyToCsv(sessions, at) };
+      },
       portalConfig: () =>
         current?.portalAdapter
           ? {
@@ -172,7 +198,13 @@ export default defineBackground(() => {
   if (import.meta.env.FIREFOX) openSidebarOnActionClick();
   else void openPanelOnActionClick().catch((error: unknown) => console.warn('[earshot] side panel behaviour', error));
 
-  void coordinator.restore();
+  // The log rows kept across a browser restart, once the settings (their limits) and the worker's own state are in.
+  void coordinator
+    .restore()
+    .then(() => settingsReady)
+    .then(() => history.load())
+    .then((kept) => coordinator.restoreLog(kept.log))
+    .catch((error: unknown) => console.warn('[earshot] could not restore the session record', error));
   // Start-up (a browser start, a worker woken): what waits is sent now.
   void audit.start().catch((error: unknown) => console.warn('[earshot] could not read the audit trail queue', error));
   browser.runtime.onStartup.addListener(() => audit?.kick());

@@ -24,16 +24,27 @@ afterAll(async () => {
   await screen?.close();
 });
 
+/** The parts of the worker's `chrome` this file reads. */
+type WorkerChrome = {
+  chrome: {
+    action: { getBadgeText(d: object): Promise<string>; getTitle(d: object): Promise<string> };
+    commands: { getAll(): Promise<{ name?: string; shortcut?: string }[]> };
+  };
+};
+
 /** The toolbar button as the worker sets it. */
 const badge = (worker: Worker) =>
-  worker.evaluate(async () => ({ text: await chrome.action.getBadgeText({}), title: await chrome.action.getTitle({}) }));
+  worker.evaluate(async () => {
+    const { action } = (globalThis as unknown as WorkerChrome).chrome;
+    return { text: await action.getBadgeText({}), title: await action.getTitle({}) };
+  });
 
 /** Resolves once the lab has the supervisor's leg in `mode`. */
 const atThePbx = (mode: string) => until(async () => (await sessionOf(env.lab, '2001'))?.mode === mode, 15_000, `${mode} at the PBX`);
 
 describe('Chromium with a real window: the keyboard', () => {
   it('binds all four suggested shortcuts by default', async () => {
-    const commands = await env.s.worker.evaluate(() => chrome.commands.getAll());
+    const commands = await env.s.worker.evaluate(() => (globalThis as unknown as WorkerChrome).chrome.commands.getAll());
     const bound = Object.fromEntries(commands.map((c) => [c.name, c.shortcut]));
     expect(bound).toMatchObject({ 'mode-listen': 'Alt+Shift+L', 'mode-whisper': 'Alt+Shift+K', 'mode-barge': 'Alt+Shift+J', 'hang-up': 'Alt+Shift+U' });
   });
