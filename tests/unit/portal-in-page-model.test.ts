@@ -52,6 +52,17 @@ describe('the in-page panel model', () => {
     expect(m.view.open).toBe(false);
   });
 
+  it('keeps a failed session on screen until the supervisor closes the panel', () => {
+    vi.useFakeTimers();
+    const { m } = model();
+    m.receive(state({ session: session('active') }));
+    m.receive(state({ revision: 2, session: session('failed') }));
+    vi.advanceTimersByTime(PANEL_LINGER_MS * 10);
+    expect(m.view.open).toBe(true);
+    m.setOpen(false);
+    expect(m.view.open).toBe(false);
+  });
+
   it("tells a user who may not monitor once, hides the icons, and forgets it when someone allowed signs in", () => {
     const { m, enabled } = model('Basic User');
     m.receive(state({ user: { dtmfMonitoringGranted: false } }));

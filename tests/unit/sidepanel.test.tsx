@@ -123,6 +123,10 @@ describe('side panel (MonitorPanel)', () => {
     render(<MonitorPanel state={baseState({ log })} send={send} now={() => NOW} download={download} />);
     expect(screen.getByText('Started monitoring 1006 in Listen Only')).toBeTruthy();
     expect(screen.getByText('Switched to Join (Barge-In)')).toBeTruthy();
+    // The mode is not said twice on a row whose text names it; the list scrolls and takes focus.
+    const rows = [...document.querySelectorAll('.earshot-log-list li')].map((li) => li.textContent?.replace(/^\S+ /, ''));
+    expect(rows).toEqual(['Mode Switched to Join (Barge-In)', 'Start Started monitoring 1006 in Listen Only']);
+    expect(document.querySelector('.earshot-log-list')?.getAttribute('tabindex')).toBe('0');
     fireEvent.click(screen.getByRole('button', { name: /Export/i }));
     await waitFor(() => expect(download).toHaveBeenCalledWith('earshot-log.csv', 'at,kind\n'));
   });
