@@ -1,8 +1,8 @@
 // The keyboard in real Firefox ESR with a real window (a private Xvfb
 // display, keys sent by xdotool as a keyboard would): the four shortcuts
 // acting from the portal tab (none taken by a Firefox menu), the toolbar badge
-// saying who hears the supervisor, and push-to-talk released off the button
-// returning to Listen, each checked at the lab.
+// saying who hears the supervisor, the Heard meter moving, and push-to-talk
+// released off the button returning to Listen, each checked at the lab.
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLab, type Lab } from '../../lab/index';
@@ -59,6 +59,12 @@ describe('Firefox ESR with a real window: the keyboard', () => {
     await atThePbx('listen');
     await until(async () => (await badge()).text === 'ON', 10_000, 'badge ON');
     expect((await badge()).title).toBe('Earshot: Listen Only on Hank Agent (1008). Nobody hears you.');
+    // The Heard meter moves in Firefox too: its background page cannot run Web Audio, the call's stats say the level.
+    await until(
+      async () => Number(await sidebar.evaluate(() => document.querySelector('.earshot-meters [aria-valuenow]')?.getAttribute('aria-valuenow') ?? '0')) > 0,
+      15_000,
+      'the Heard meter moving in the sidebar',
+    );
     const leg = (await sessionOf(lab, '2001'))!.legId;
     const agentHears = async () => audible(await hearing(lab, 'agent:1008'), leg);
     const customerHears = async () => audible(await hearing(lab, 'customer:5550188'), leg);

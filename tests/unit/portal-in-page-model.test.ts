@@ -14,7 +14,7 @@ const state = (over: Partial<EarshotState> = {}): EarshotState => ({
   log: [],
   ...over,
 });
-const session = (status: 'active' | 'ended'): NonNullable<EarshotState['session']> => ({
+const session = (status: 'active' | 'ended' | 'failed'): NonNullable<EarshotState['session']> => ({
   id: 's1',
   agent: { extension: '1001' },
   status,
