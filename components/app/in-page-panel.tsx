@@ -39,7 +39,7 @@ export function InPagePanel({ state, connected, send, open, onClose, notice, onD
               ×
             </button>
           </header>
-          <MonitorCore state={state} send={send} connected={connected} />
+          <MonitorCore state={state} send={send} connected={connected} heading={false} />
         </section>
       )}
     </div>

@@ -37,6 +37,8 @@ export interface MonitorCoreProps {
   onAllowMicrophone?: () => void;
   /** More below the session (the side panel: "monitor an extension" and the session log). */
   tools?: (tools: MonitorTools) => ComponentChildren;
+  /** The page's own "Earshot" heading (the side panel); false inside a panel with a heading of its own (in-page). */
+  heading?: boolean;
 }
 
 /**
@@ -45,7 +47,7 @@ export interface MonitorCoreProps {
  * panel shows just this (so the portal's content script stays small); the
  * side panel adds its tools (MonitorPanel). Its CSS works inside a shadow root.
  */
-export function MonitorCore({ state, send, now, connected = true, onAllowMicrophone, tools }: MonitorCoreProps) {
+export function MonitorCore({ state, send, now, connected = true, onAllowMicrophone, tools, heading = true }: MonitorCoreProps) {
   const [notice, setNotice] = useState<string>('');
 
   const run = async (command: Parameters<SendCommand>[0]): Promise<void> => {
@@ -78,10 +80,16 @@ export function MonitorCore({ state, send, now, connected = true, onAllowMicroph
   const selectMode = (mode: Mode) => void run({ type: 'set-mode', mode });
   return (
     <div class="earshot-panel" data-session={session?.status ?? 'none'} data-heard-at={session?.heardAt}>
-      <header class="earshot-header">
-        <h1 class="earshot-title">{t('extName')}</h1>
-        <RegistrationStatus state={state} />
-      </header>
+      {heading ? (
+        <header class="earshot-header">
+          <h1 class="earshot-title">{t('extName')}</h1>
+          <RegistrationStatus state={state} />
+        </header>
+      ) : (
+        <div class="earshot-header">
+          <RegistrationStatus state={state} />
+        </div>
+      )}
 
       <div
         class={`earshot-live earshot-status-${session?.status ?? 'none'}`}

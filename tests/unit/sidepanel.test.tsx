@@ -275,6 +275,9 @@ describe('in-page Audio Monitoring panel (InPagePanel)', () => {
     expect(screen.queryByText('Session log')).toBeNull();
     expect(screen.queryByRole('button', { name: 'Export CSV' })).toBeNull();
     expect(screen.queryByLabelText(/extension/i)).toBeNull();
+    // One heading, the panel's own: no "Earshot" h1 below the "Audio Monitoring" h2, no banner of its own.
+    expect(screen.getAllByRole('heading').map((h) => `${h.tagName} ${h.textContent}`)).toEqual(['H2 Audio Monitoring']);
+    expect(document.querySelectorAll('header')).toHaveLength(1);
   });
 
   it('the side panel, for an Office Manager, has the log and "monitor an extension"', () => {
