@@ -11,6 +11,7 @@ import { LevelMeter } from './level-meter';
 import { ModeGroup } from './mode-group';
 import { RegistrationStatus } from './registration-status';
 import { SessionTimer } from './session-timer';
+import { WhoHears } from './who-hears';
 
 /** What the side panel's extra tools get from the core: the state and the command runner. */
 export interface MonitorTools {
@@ -108,6 +109,7 @@ export function MonitorCore({ state, send, now, connected = true, onAllowMicroph
               <span class="earshot-agent-name">{session.agent.name ?? t('agentExtensionOnly', session.agent.extension)}</span>{' '}
               <span class="earshot-agent-ext">{t('agentExtensionShort', session.agent.extension)}</span>
             </p>
+            {live && session.status === 'active' && <WhoHears session={session} call={state.agents[session.agent.extension]} />}
             {live && <ModeGroup session={session} onSelect={selectMode} />}
             {live && session.status === 'active' && <HoldToWhisper session={session} onSelect={selectMode} />}
             <SessionTimer startedAt={session.startedAt} endedAt={session.endedAt} now={now} />

@@ -178,6 +178,40 @@ describe('side panel bound to the background (ConnectedPanel)', () => {
   });
 });
 
+describe('who hears the supervisor', () => {
+  const parties = () =>
+    [...document.querySelectorAll('.earshot-party')].map((li) => `${li.getAttribute('data-party')}: ${li.textContent}`);
+  const withCall = (mode: SessionSnapshot['mode']) =>
+    baseState({
+      session: session({ mode }),
+      agents: { '1006': { extension: '1006', dialog: 'confirmed', remote: { uri: 'sip:5550106@pbx', display: 'Acme Corp', onNet: false } } },
+    });
+
+  it('in Listen: nobody, and no live-microphone sign; the other party named with its number', () => {
+    render(<MonitorPanel state={withCall('listen')} send={recorder().send} now={() => NOW} />);
+    expect(parties()).toEqual(['agent: Agentdoes not hear you', 'other: Other party Acme Corp (5550106)does not hear you']);
+    expect(document.querySelector('.earshot-mic-live')).toBeNull();
+  });
+
+  it('in Whisper: the agent only, with the microphone marked live', () => {
+    render(<MonitorPanel state={withCall('whisper')} send={recorder().send} now={() => NOW} />);
+    expect(parties()).toEqual(['agent: Agenthears you', 'other: Other party Acme Corp (5550106)does not hear you']);
+    expect(document.querySelector('.earshot-mic-live')?.textContent).toMatch(/Microphone on: the agent hears you/);
+  });
+
+  it('in Join: both; the Join button says it reaches the other party', () => {
+    render(<MonitorPanel state={withCall('barge')} send={recorder().send} now={() => NOW} />);
+    expect(parties()).toEqual(['agent: Agenthears you', 'other: Other party Acme Corp (5550106)hears you']);
+    expect(document.querySelector('.earshot-mic-live')?.textContent).toMatch(/the agent and the other party hear you/);
+    expect(document.querySelector('[data-mode="barge"]')?.parentElement?.textContent).toMatch(/the other party hears you/);
+  });
+
+  it('an unknown other party says so', () => {
+    render(<MonitorPanel state={baseState({ session: session() })} send={recorder().send} now={() => NOW} />);
+    expect(parties()[1]).toBe('other: Other party unknowndoes not hear you');
+  });
+});
+
 describe('push-to-talk Whisper', () => {
   const offNetSession = () =>
     session({ availability: { listen: { allowed: true }, whisper: { allowed: true }, barge: { allowed: true } } });
@@ -278,6 +312,17 @@ describe('in-page Audio Monitoring panel (InPagePanel)', () => {
     // One heading, the panel's own: no "Earshot" h1 below the "Audio Monitoring" h2, no banner of its own.
     expect(screen.getAllByRole('heading').map((h) => `${h.tagName} ${h.textContent}`)).toEqual(['H2 Audio Monitoring']);
     expect(document.querySelectorAll('header')).toHaveLength(1);
+  });
+
+  it('takes the focus when it opens, and Escape closes it', () => {
+    const onClose = vi.fn();
+    const state = baseState({ session: session() });
+    const { rerender } = render(<InPagePanel state={state} send={recorder().send} connected open={false} onClose={onClose} />);
+    rerender(<InPagePanel state={state} send={recorder().send} connected open onClose={onClose} />);
+    const dialog = screen.getByRole('dialog', { name: 'Audio Monitoring' });
+    expect(document.activeElement).toBe(dialog);
+    fireEvent.keyDown(screen.getByRole('button', { name: 'Hang up' }), { key: 'Escape' });
+    expect(onClose).toHaveBeenCalledTimes(1);
   });
 
   it('the side panel, for an Office Manager, has the log and "monitor an extension"', () => {
