@@ -17,6 +17,15 @@ const NATIVE_BROWSER = createRequire(import.meta.url).resolve('@wxt-dev/browser'
 const NO_WAIT_ELEMENT = fileURLToPath(new URL('./scripts/stubs/wait-element.ts', import.meta.url));
 
 import { CHROME_DEV_KEY, GECKO_ID } from './scripts/extension-ids';
+import { SHORTCUTS, type ShortcutCommand } from './lib/monitor/shortcuts';
+
+/** The manifest's description of each keyboard command (public/_locales). */
+const COMMAND_MESSAGES: Record<ShortcutCommand, string> = {
+  'mode-listen': '__MSG_cmdListen__',
+  'mode-whisper': '__MSG_cmdWhisper__',
+  'mode-barge': '__MSG_cmdBarge__',
+  'hang-up': '__MSG_cmdHangUp__',
+};
 
 /**
  * Test seam, Chrome e2e only: headless Chromium cannot answer the
@@ -101,12 +110,12 @@ export default defineConfig({
           }),
       action: { default_title: '__MSG_extName__' },
       // Keyboard shortcuts (chrome://extensions/shortcuts, about:addons → Manage shortcuts).
-      commands: {
-        'mode-listen': { suggested_key: { default: 'Alt+Shift+L' }, description: '__MSG_cmdListen__' },
-        'mode-whisper': { suggested_key: { default: 'Alt+Shift+W' }, description: '__MSG_cmdWhisper__' },
-        'mode-barge': { suggested_key: { default: 'Alt+Shift+J' }, description: '__MSG_cmdBarge__' },
-        'hang-up': { suggested_key: { default: 'Alt+Shift+H' }, description: '__MSG_cmdHangUp__' },
-      },
+      commands: Object.fromEntries(
+        Object.entries(SHORTCUTS).map(([command, { key }]) => [
+          command,
+          { suggested_key: { default: key }, description: COMMAND_MESSAGES[command as ShortcutCommand] },
+        ]),
+      ),
     };
   },
 });

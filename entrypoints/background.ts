@@ -1,5 +1,8 @@
 import { browser } from 'wxt/browser';
-import { Coordinator } from '@/lib/coordinator/coordinator';
+import { Coordinator, DEFAULT_LOG_LIMIT } from '@/lib/coordinator/coordinator';
+import { SessionHistory } from '@/lib/coordinator/session-history';
+import { historyCsvFilename, historyToCsv } from '@/lib/log/history';
+import { indexedDbHistoryStore } from '@/lib/platform/history-store';
 import type { EngineLink } from '@/lib/coordinator/engine-link';
 import type { CoordinatorSettings } from '@/lib/settings/source';
 import { DEFAULT_RULE_OPTIONS } from '@/lib/monitor/rules';
@@ -20,6 +23,9 @@ import { onHostPermissionsChanged, syncPortalRegistration } from '@/lib/platform
 import { extensionBaseUrl, runtimeId } from '@/lib/platform/runtime';
 import { restrictSessionStorage, sessionStore } from '@/lib/platform/session-store';
 import { createSettingsStore } from '@/lib/platform/settings-store';
+import { toolbarIndicator } from '@/components/monitor/toolbar-indicator';
+import { shortcutAction } from '@/lib/monitor/shortcuts';
+import { toolbarBadge } from '@/lib/platform/toolbar-badge';
 import { openPanelForTab, openPanelOnActionClick, openSidebarOnActionClick } from '@/lib/platform/side-panel';
 
 export default defineBackground(() => {
@@ -43,7 +49,10 @@ export default defineBackground(() => {
   const coordinator = new Coordinator({
     link,
     store: sessionStore<PersistedCoordinator>('earshot:coordinator'),
-    onCommandSent: (command, session) => audit?.commandSent(command, session),
+    onCommandSent: (command, session) => {
+      audit?.commandSent(command, session);
+      history.commandSent(command, session);
+    },
   });
   linkError = (message) => {
     console.warn(`[earshot] ${message}`);
@@ -64,6 +73,19 @@ export default defineBackground(() => {
   coordinator.subscribe((publication) => {
     if (publication.type === 'state') audit?.observe(publication.state);
   });
+  // The session record across browser restarts (settings.history), in the extension origin's IndexedDB.
+  const history = new SessionHistory({
+    store: indexedDbHistoryStore(),
+    limits: () => ({
+      enabled: current?.history?.enabled ?? true,
+      days: current?.history?.days ?? 90,
+      logEntries: current?.logLimit ?? DEFAULT_LOG_LIMIT,
+    }),
+    onWarning: (text) => coordinator.note('error', text),
+  });
+  coordinator.subscribe((publication) => {
+    if (publication.type === 'state') history.observe(publication.state);
+  });
 
   let portalOrigins: string[] | null = null;
   const registerPortal = () =>
@@ -79,6 +101,7 @@ export default defineBackground(() => {
     void registerPortal();
     coordinator.setSettings(loaded.view, loaded.logLimit);
     audit?.configure(loaded.audit);
+    history.settingsChanged();
     if (loaded.rules) coordinator.setRuleOptions(loaded.rules);
     coordinator.setPartyRules(
       loaded.engine ? { onNetPattern: loaded.engine.onNetPattern, domain: loaded.engine.sip.domain, rule: loaded.portalAdapter?.onNetRule } : undefined,
@@ -104,6 +127,12 @@ export default defineBackground(() => {
 
   const router = createRouter(createBackgroundHandlers(coordinator, {
       openPanel: openPanelForTab,
+      exportLog: () => {
+        const sessions = history.sessions();
+        if (sessions.length === 0) return { ok: false, reason: 'No monitoring session is recorded yet.' };
+        const at = Date.now();
+        return { ok: true, filename: historyCsvFilename(at), csv: historyToCsv(sessions, at) };
+      },
       portalConfig: () =>
         current?.portalAdapter
           ? {
@@ -148,12 +177,16 @@ export default defineBackground(() => {
     onError: (error) => coordinator.note('error', `The audio output was not applied: ${error instanceof Error ? error.message : String(error)}`),
   });
 
+  // The toolbar button says in every tab whether a session is live and who hears the supervisor.
+  const showBadge = toolbarBadge((error) => console.warn('[earshot] toolbar badge', error));
+  coordinator.subscribe(() => showBadge(toolbarIndicator(coordinator.getState().session)));
   onHostPermissionsChanged(() => void registerPortal());
   // Keyboard shortcuts: the same checked paths as the panel's buttons.
   browser.commands.onCommand.addListener((command) => {
-    const mode = ({ 'mode-listen': 'listen', 'mode-whisper': 'whisper', 'mode-barge': 'barge' } as const)[command as 'mode-listen'];
-    const done = mode ? coordinator.setMode(mode) : command === 'hang-up' ? coordinator.hangup() : undefined;
-    void done?.then((result) => {
+    const action = shortcutAction(command);
+    if (!action) return;
+    const done = action.type === 'mode' ? coordinator.setMode(action.mode) : coordinator.hangup();
+    void done.then((result) => {
       // No panel may be open: the refusal goes to the session log every UI shows.
       if (!result.ok) coordinator.note('error', `Keyboard shortcut refused: ${result.reason}`);
     });
@@ -165,7 +198,13 @@ export default defineBackground(() => {
   if (import.meta.env.FIREFOX) openSidebarOnActionClick();
   else void openPanelOnActionClick().catch((error: unknown) => console.warn('[earshot] side panel behaviour', error));
 
-  void coordinator.restore();
+  // The log rows kept across a browser restart, once the settings (their limits) and the worker's own state are in.
+  void coordinator
+    .restore()
+    .then(() => settingsReady)
+    .then(() => history.load())
+    .then((kept) => coordinator.restoreLog(kept.log))
+    .catch((error: unknown) => console.warn('[earshot] could not restore the session record', error));
   // Start-up (a browser start, a worker woken): what waits is sent now.
   void audit.start().catch((error: unknown) => console.warn('[earshot] could not read the audit trail queue', error));
   browser.runtime.onStartup.addListener(() => audit?.kick());

@@ -1,3 +1,4 @@
+import { useEffect, useRef } from 'preact/hooks';
 import type { SendCommand } from '../../lib/messaging/commands';
 import type { EarshotState } from '../../lib/state/snapshot';
 import { t } from '../i18n';
@@ -21,6 +22,11 @@ export interface InPagePanelProps {
  * carries the one-time notice for users without the monitoring right.
  */
 export function InPagePanel({ state, connected, send, open, onClose, notice, onDismissNotice }: InPagePanelProps) {
+  const dialog = useRef<HTMLElement>(null);
+  // Opening (a session starting) takes the focus, so the keyboard is where the controls are; Escape closes.
+  useEffect(() => {
+    if (open) dialog.current?.focus();
+  }, [open]);
   return (
     <div class="earshot-dock">
       {notice && (
@@ -32,14 +38,27 @@ export function InPagePanel({ state, connected, send, open, onClose, notice, onD
         </div>
       )}
       {open && (
-        <section class="earshot-inpage" role="dialog" aria-modal="false" aria-label={t('audioMonitoring')}>
+        <section
+          ref={dialog}
+          class="earshot-inpage"
+          role="dialog"
+          aria-modal="false"
+          aria-label={t('audioMonitoring')}
+          tabIndex={-1}
+          onKeyDown={(event) => {
+            if (event.key === 'Escape') {
+              event.stopPropagation();
+              onClose();
+            }
+          }}
+        >
           <header class="earshot-inpage-header">
             <h2>{t('audioMonitoring')}</h2>
             <button type="button" class="earshot-close" aria-label={t('closeAudioMonitoring')} onClick={onClose}>
               ×
             </button>
           </header>
-          <MonitorCore state={state} send={send} connected={connected} />
+          <MonitorCore state={state} send={send} connected={connected} heading={false} />
         </section>
       )}
     </div>

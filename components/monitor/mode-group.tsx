@@ -79,6 +79,7 @@ export function ModeGroup({ session, onSelect }: ModeGroupProps) {
               {modeLabel(mode)}
               {pending && <span class="earshot-pending">{` ${t('modeSwitching')}`}</span>}
             </button>
+            {mode === 'barge' && reason === undefined && <span class="earshot-mode-note">{t('bargeReachesOther')}</span>}
             {reason !== undefined && blocked === undefined && (
               <span id={reasonId} class="earshot-reason">
                 {reason}

@@ -11,6 +11,7 @@ import { LevelMeter } from './level-meter';
 import { ModeGroup } from './mode-group';
 import { RegistrationStatus } from './registration-status';
 import { SessionTimer } from './session-timer';
+import { WhoHears } from './who-hears';
 
 /** What the side panel's extra tools get from the core: the state and the command runner. */
 export interface MonitorTools {
@@ -37,6 +38,8 @@ export interface MonitorCoreProps {
   onAllowMicrophone?: () => void;
   /** More below the session (the side panel: "monitor an extension" and the session log). */
   tools?: (tools: MonitorTools) => ComponentChildren;
+  /** The page's own "Earshot" heading (the side panel); false inside a panel with a heading of its own (in-page). */
+  heading?: boolean;
 }
 
 /**
@@ -45,7 +48,7 @@ export interface MonitorCoreProps {
  * panel shows just this (so the portal's content script stays small); the
  * side panel adds its tools (MonitorPanel). Its CSS works inside a shadow root.
  */
-export function MonitorCore({ state, send, now, connected = true, onAllowMicrophone, tools }: MonitorCoreProps) {
+export function MonitorCore({ state, send, now, connected = true, onAllowMicrophone, tools, heading = true }: MonitorCoreProps) {
   const [notice, setNotice] = useState<string>('');
 
   const run = async (command: Parameters<SendCommand>[0]): Promise<void> => {
@@ -78,10 +81,16 @@ export function MonitorCore({ state, send, now, connected = true, onAllowMicroph
   const selectMode = (mode: Mode) => void run({ type: 'set-mode', mode });
   return (
     <div class="earshot-panel" data-session={session?.status ?? 'none'} data-heard-at={session?.heardAt}>
-      <header class="earshot-header">
-        <h1 class="earshot-title">{t('extName')}</h1>
-        <RegistrationStatus state={state} />
-      </header>
+      {heading ? (
+        <header class="earshot-header">
+          <h1 class="earshot-title">{t('extName')}</h1>
+          <RegistrationStatus state={state} />
+        </header>
+      ) : (
+        <div class="earshot-header">
+          <RegistrationStatus state={state} />
+        </div>
+      )}
 
       <div
         class={`earshot-live earshot-status-${session?.status ?? 'none'}`}
@@ -100,6 +109,7 @@ export function MonitorCore({ state, send, now, connected = true, onAllowMicroph
               <span class="earshot-agent-name">{session.agent.name ?? t('agentExtensionOnly', session.agent.extension)}</span>{' '}
               <span class="earshot-agent-ext">{t('agentExtensionShort', session.agent.extension)}</span>
             </p>
+            {live && session.status === 'active' && <WhoHears session={session} call={state.agents[session.agent.extension]} />}
             {live && <ModeGroup session={session} onSelect={selectMode} />}
             {live && session.status === 'active' && <HoldToWhisper session={session} onSelect={selectMode} />}
             <SessionTimer startedAt={session.startedAt} endedAt={session.endedAt} now={now} />

@@ -4,6 +4,8 @@ import { MonitorCore, type MonitorCoreProps } from './monitor-core';
 import { MonitorExtensionForm } from './monitor-extension-form';
 import { OutputControls, type AudioOutputControls } from './output-controls';
 import { SessionLog } from './session-log';
+import { ShortcutList } from './shortcut-list';
+import type { BoundShortcut } from '../../lib/monitor/shortcuts';
 
 /** Props of {@link MonitorPanel}. */
 export interface MonitorPanelProps extends Omit<MonitorCoreProps, 'tools'> {
@@ -11,14 +13,16 @@ export interface MonitorPanelProps extends Omit<MonitorCoreProps, 'tools'> {
   download?: (filename: string, csv: string) => void;
   /** Volume and output device of the call; without it the panel shows none. */
   output?: AudioOutputControls;
+  /** The keyboard shortcuts bound now (the browser's commands); without it the panel lists none. */
+  shortcuts?: () => Promise<BoundShortcut[]>;
 }
 
 /**
  * The side panel: the session controls ({@link MonitorCore}), "monitor an
  * extension" by tapping code (when the user has it), the call's volume and
- * output device, and the session log with its CSV export.
+ * output device, the session log with its CSV export, and the keyboard shortcuts.
  */
-export function MonitorPanel({ download = downloadText, output, ...core }: MonitorPanelProps) {
+export function MonitorPanel({ download = downloadText, output, shortcuts, ...core }: MonitorPanelProps) {
   return (
     <MonitorCore
       {...core}
@@ -41,6 +45,7 @@ export function MonitorPanel({ download = downloadText, output, ...core }: Monit
             )}
             {output && <OutputControls controls={output} />}
             <SessionLog log={state.log} onExport={() => void exportLog()} />
+            {shortcuts && <ShortcutList load={shortcuts} />}
           </>
         );
       }}

@@ -36,14 +36,24 @@ export function SessionLog({ log, onExport, limit = 50 }: SessionLogProps) {
       {rows.length === 0 ? (
         <p class="earshot-muted">{t('noSessions')}</p>
       ) : (
-        <ol class="earshot-log-list">
-          {rows.map((entry, i) => (
-            <li key={`${entry.at}-${i}`} class={`earshot-log-${entry.kind}`}>
-              <time dateTime={new Date(entry.at).toISOString()}>{formatClock(entry.at)}</time>{' '}
-              <span class="earshot-log-kind">{t(KIND_KEYS[entry.kind])}</span>{' '}
-              {entry.mode && <span class="earshot-log-mode">{modeLabel(entry.mode)}</span>} <span>{entry.text}</span>
-            </li>
-          ))}
+        // Focusable: it scrolls, and a keyboard user must be able to scroll it (axe scrollable-region-focusable).
+        <ol class="earshot-log-list" tabIndex={0} aria-labelledby={headingId}>
+          {rows.map((entry, i) => {
+            // The mode as a label only when the row's text does not already say it ("Join (Barge-In) on Hank Agent").
+            const mode = entry.mode && !entry.text.includes(modeLabel(entry.mode)) ? modeLabel(entry.mode) : undefined;
+            return (
+              <li key={`${entry.at}-${i}`} class={`earshot-log-${entry.kind}`}>
+                <time dateTime={new Date(entry.at).toISOString()}>{formatClock(entry.at)}</time>{' '}
+                <span class="earshot-log-kind">{t(KIND_KEYS[entry.kind])}</span>{' '}
+                {mode && (
+                  <>
+                    <span class="earshot-log-mode">{mode}</span>{' '}
+                  </>
+                )}
+                <span>{entry.text}</span>
+              </li>
+            );
+          })}
         </ol>
       )}
     </section>

@@ -133,6 +133,8 @@ export function RulesSection({ form }: SectionProps) {
       <SelectField form={form} path="rules.user.scope" emptyLabel={t('scopeUnknown')} options={SCOPES.map((scope) => [scope, scope] as const)} hint={t('hintUserScope')} />
       <CheckboxField form={form} path="rules.user.dtmfMonitoringGranted" />
       <TextField form={form} path="auditRetention" type="number" inputMode="numeric" hint={t('hintAuditRetention')} />
+      <CheckboxField form={form} path="history.enabled" hint={t('hintHistoryEnabled')} />
+      <TextField form={form} path="history.days" type="number" inputMode="numeric" hint={t('hintHistoryDays')} />
       <CheckboxField form={form} path="lockUserOverrides" />
     </fieldset>
   );

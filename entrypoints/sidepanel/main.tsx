@@ -8,6 +8,7 @@ import { pageCommandSender } from '@/lib/messaging/senders-client';
 import { audioOutputStore, listAudioOutputs, NO_DEVICE_CHOICE_FIREFOX } from '@/lib/platform/audio-output';
 import { offerPageMicrophone } from '@/lib/platform/page-microphone';
 import { connectPort } from '@/lib/platform/ports';
+import { boundShortcuts } from '@/lib/monitor/shortcuts';
 
 // Firefox: the engine lives in the background page, which can never open the
 // microphone; this visible sidebar offers it for Whisper and Join.
@@ -26,10 +27,13 @@ const output = {
   devices: import.meta.env.FIREFOX ? () => Promise.resolve({ ok: false as const, reason: NO_DEVICE_CHOICE_FIREFOX }) : () => listAudioOutputs(),
 };
 
+// The keys bound now: the browser may have refused a suggested one, or the supervisor changed it.
+const shortcuts = async () => boundShortcuts(await browser.commands.getAll());
+
 // The language of the messages shown (the browser's, or English when Earshot has none for it).
 document.documentElement.lang = t('localeCode');
 
 render(
-  <ConnectedPanel connect={connectPort} send={pageCommandSender()} onAllowMicrophone={allowMicrophone} output={output} />,
+  <ConnectedPanel connect={connectPort} send={pageCommandSender()} onAllowMicrophone={allowMicrophone} output={output} shortcuts={shortcuts} />,
   document.getElementById('app')!,
 );

@@ -2,6 +2,7 @@ import { MODE_LABELS, type Mode } from '../monitor/modes';
 import type { EngineCommand, EngineConfig, EngineEvent } from '../contract/engine';
 import type { EarshotState, LogEntry } from '../state/snapshot';
 import { logCsvFilename, logToCsv } from '../log/csv';
+import { mergeLogs } from '../log/history';
 import type { CommandResult, ExportLogResult } from '../messaging/commands';
 import type { Publication } from '../messaging/state-port';
 import { onlyLevelsChanged } from '../state/snapshot';
@@ -353,6 +354,18 @@ export class Coordinator {
     if (this.state.log.length === 0) return { ok: false, reason: 'The session log is empty.' };
     const at = this.now();
     return { ok: true, filename: logCsvFilename(at), csv: logToCsv(this.state.log) };
+  }
+
+  /**
+   * Log rows an earlier run kept (the session history, across browser
+   * restarts), merged under what this run logged; every UI takes the log whole.
+   */
+  restoreLog(entries: readonly LogEntry[]): void {
+    const merged = mergeLogs(entries, this.state.log).slice(-this.logLimit);
+    if (merged.length === this.state.log.length) return;
+    this.state = { ...this.state, log: merged };
+    this.logSeq += this.logLimit + 1;
+    this.commit();
   }
 
   /** Adds a coordinator-side note (e.g. a refused command worth auditing) to the log. */

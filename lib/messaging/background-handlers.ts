@@ -1,6 +1,6 @@
 import type { Coordinator } from '../coordinator/coordinator';
 import { frameSource } from '../coordinator/store';
-import type { CommandResult, PortalConfigResult } from './commands';
+import type { CommandResult, ExportLogResult, PortalConfigResult } from './commands';
 import type { Handlers } from './router';
 
 /** What the background handlers need besides the coordinator (platform calls, injected). */
@@ -9,6 +9,8 @@ export interface BackgroundHandlerDeps {
   openPanel: (tabId: number) => Promise<void>;
   /** The portal adapter from settings, for the content script (never any secret). */
   portalConfig: () => PortalConfigResult;
+  /** The side panel's "Export CSV": the session record (lib/coordinator/session-history.ts); without it, the log rows. */
+  exportLog?: () => ExportLogResult;
 }
 
 const done = (): CommandResult => ({ ok: true });
@@ -27,7 +29,7 @@ export function createBackgroundHandlers(coordinator: Coordinator, deps: Backgro
     'set-mode': ({ mode }) => coordinator.setMode(mode),
     hangup: () => coordinator.hangup(),
     'monitor-extension': ({ extension }) => coordinator.monitorExtension(extension),
-    'export-log': () => coordinator.exportLog(),
+    'export-log': () => deps.exportLog?.() ?? coordinator.exportLog(),
     'report-agents': ({ agents }, sender) => {
       coordinator.reportAgents(frameSource(sender.tabId, sender.frameId), agents);
       return done();

@@ -7,8 +7,12 @@ import { logCause } from './report';
 
 /** Plays the call's audio and measures levels. One per engine. */
 export interface AudioOutput {
-  /** Starts playing the PBX's audio (replaces any previous stream). */
-  play(stream: MediaStream): void;
+  /**
+   * Starts playing the PBX's audio (replaces any previous stream).
+   * `heardLevel` reads the browser's own stats: the heard meter where Web
+   * Audio cannot run (Firefox's background page).
+   */
+  play(stream: MediaStream, heardLevel?: () => Promise<number | undefined>): void;
   /** Stops playing and drops the meters. */
   stop(): void;
   /** Output device (setSinkId where supported) and volume 0..1. */
@@ -88,6 +92,8 @@ export class ElementAudioOutput implements AudioOutput {
   private sent: Meter | undefined;
   private volume = 1;
   private deviceId: string | undefined;
+  /** The heard level from the call's stats, while the AudioContext cannot run; refreshed at each read. */
+  private statsLevel: { read: () => Promise<number | undefined>; last: number; pending: boolean } | undefined;
   private readonly problemListeners = new Set<(message: string) => void>();
 
   constructor(private readonly doc: Document = globalThis.document) {}
@@ -108,7 +114,8 @@ export class ElementAudioOutput implements AudioOutput {
     return this.context;
   }
 
-  play(stream: MediaStream): void {
+  play(stream: MediaStream, heardLevel?: () => Promise<number | undefined>): void {
+    this.statsLevel = heardLevel ? { read: heardLevel, last: 0, pending: false } : undefined;
     if (!this.element) {
       const element: SinkableAudio = this.doc.createElement('audio');
       this.element = element;
@@ -133,6 +140,7 @@ export class ElementAudioOutput implements AudioOutput {
     this.heard?.disconnect();
     this.sent?.disconnect();
     this.heard = this.sent = undefined;
+    this.statsLevel = undefined;
     if (this.element) {
       this.element.pause();
       this.element.srcObject = null;
@@ -161,11 +169,26 @@ export class ElementAudioOutput implements AudioOutput {
   }
 
   levels(): { heard: number; sent: number } {
-    return { heard: this.heard?.level() ?? 0, sent: this.sent?.level() ?? 0 };
+    if (this.context?.state === 'running' || !this.statsLevel) return { heard: this.heard?.level() ?? 0, sent: this.sent?.level() ?? 0 };
+    // Web Audio cannot run here: the heard level is the browser's own (inbound-rtp audioLevel), one read behind.
+    // The sent level has no such source in Firefox (its media-source stats carry no audioLevel): 0.
+    const stats = this.statsLevel;
+    if (!stats.pending) {
+      stats.pending = true;
+      stats
+        .read()
+        .then((level) => {
+          if (this.statsLevel === stats) stats.last = level === undefined ? 0 : Math.min(1, level * 3);
+        }, logCause('the call’s stats could not be read'))
+        .finally(() => {
+          stats.pending = false;
+        });
+    }
+    return { heard: stats.last, sent: 0 };
   }
 
   metering(): boolean {
-    return this.context?.state === 'running';
+    return this.context?.state === 'running' || this.statsLevel !== undefined;
   }
 }
 

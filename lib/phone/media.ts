@@ -34,6 +34,8 @@ export interface MonitorMedia {
   playDtmf(tones: string, timing: DtmfTiming): Promise<void>;
   /** Called once if ICE or DTLS fails for good; returns the remover. */
   onMediaFailure(callback: (stage: 'ice' | 'dtls') => void): () => void;
+  /** The received audio's level (0..1) from the browser's own stats (inbound-rtp audioLevel); undefined when it has none. */
+  heardLevel?(): Promise<number | undefined>;
 }
 
 /** True when a session's SDH is one of ours (or a test fake of the same shape). */
@@ -203,6 +205,15 @@ export type SilentTrackFactory = () => MediaStreamTrack | Promise<MediaStreamTra
 export class MonitorSessionDescriptionHandler extends Web.SessionDescriptionHandler implements MonitorMedia {
   remoteStream(): MediaStream | undefined {
     return this.remoteMediaStream;
+  }
+
+  async heardLevel(): Promise<number | undefined> {
+    const report = await this.peerConnection?.getStats();
+    let level: number | undefined;
+    report?.forEach((stats: { type?: string; kind?: string; audioLevel?: number }) => {
+      if (stats.type === 'inbound-rtp' && stats.kind === 'audio' && typeof stats.audioLevel === 'number') level = stats.audioLevel;
+    });
+    return level;
   }
 
   private audioSender(): RTCRtpSender | undefined {

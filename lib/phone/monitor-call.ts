@@ -23,8 +23,8 @@ export interface MonitorCallEvents {
   ended(call: MonitorCall): void;
   /** ICE or DTLS failed on an established call. */
   mediaFailed(call: MonitorCall, stage: 'ice' | 'dtls'): void;
-  /** The PBX's audio to play. */
-  play(stream: MediaStream): void;
+  /** The PBX's audio to play, and where its level can be read when Web Audio cannot meter it. */
+  play(stream: MediaStream, heardLevel?: () => Promise<number | undefined>): void;
 }
 
 /**
@@ -163,7 +163,7 @@ export class MonitorCall {
       if (silent && silent.readyState === 'live') silent.stop();
     });
     const stream = sdh.remoteStream();
-    if (stream) this.events.play(stream);
+    if (stream) this.events.play(stream, sdh.heardLevel ? () => sdh.heardLevel!() : undefined);
     this.cleanup.push(sdh.onMediaFailure((stage) => this.events.mediaFailed(this, stage)));
     this.events.up(this);
   }

@@ -315,7 +315,7 @@ export class MonitorSession {
   }
 
   private readonly callEvents: MonitorCallEvents = {
-    play: (stream) => this.host.audio?.play(stream),
+    play: (stream, heardLevel) => this.host.audio?.play(stream, heardLevel),
     up: () => {
       if (!this.host.current(this)) return;
       if (this.phase.status === 'connecting') {

@@ -12,7 +12,7 @@ function portalUser(root: ParentNode, adapter: PortalAdapter): PortalUser {
   return { ...(scope ? { scope } : {}), ...(extension ? { extension } : {}) };
 }
 
-/** How long the in-page panel stays after a session ends, so its last message can be read. */
+/** How long the in-page panel stays after a session ends normally, so its last message can be read (a failure stays until closed). */
 export const PANEL_LINGER_MS = 4000;
 
 /** What the in-page panel renders. */
@@ -105,9 +105,10 @@ export function createInPageModel({ root, config, setIconsEnabled, onChange, set
       const live = sessionLive(next);
       view.state = next;
       if (!wasLive && live) view.open = true;
-      // Out of the way of the agent list once the session is over (the side panel keeps the log).
+      // Out of the way of the agent list once the session is over (the side panel keeps the log);
+      // a failure stays until the supervisor closes the panel: its message says what to do.
       clearTimer(closing);
-      if (wasLive && !live) closing = setTimer(() => update({ open: false }), PANEL_LINGER_MS);
+      if (wasLive && !live && next.session?.status !== 'failed') closing = setTimer(() => update({ open: false }), PANEL_LINGER_MS);
       applyRules();
       onChange(view);
     },

@@ -93,6 +93,7 @@ export function toCoordinatorSettings(settings: Settings): CoordinatorSettings {
     view: { configured: engine !== null, user: toUserState(settings) },
     engine,
     logLimit: settings.auditRetention,
+    history: { enabled: settings.history.enabled, days: settings.history.days },
     ...(settings.audit.endpoint
       ? {
           audit: {

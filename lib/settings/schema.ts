@@ -150,6 +150,14 @@ export const settingsSchema = z
       .strict()
       .prefault({}),
     auditRetention: z.number().int('a whole number').min(10, 'at least 10 entries').max(10000, 'at most 10000 entries').default(500),
+    /** The session record kept across browser restarts (lib/coordinator/session-history.ts). */
+    history: z
+      .object({
+        enabled: z.boolean().default(true),
+        days: z.number().int('a whole number').min(1, 'at least 1 day').max(3650, 'at most 3650 days').default(90),
+      })
+      .strict()
+      .prefault({}),
     lockUserOverrides: z.boolean().default(false),
   })
   .strict();
@@ -201,6 +209,8 @@ export const FIELD_LABELS: Readonly<Record<string, string>> = {
   'audit.token': 'Audit trail token',
   'audit.queueLimit': 'Audit events kept while undelivered',
   auditRetention: 'Session log entries kept',
+  'history.enabled': 'Keep the session record across browser restarts',
+  'history.days': 'Days the session record is kept',
   lockUserOverrides: 'Lock settings for users',
 };
 

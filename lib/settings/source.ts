@@ -31,6 +31,8 @@ export interface CoordinatorSettings {
   engine: EngineConfig | null;
   /** settings.auditRetention: log entries kept. */
   logLimit?: number;
+  /** settings.history: whether the session record outlives the browser, and for how many days. */
+  history?: { enabled: boolean; days: number };
   /** settings.audit: where session events go; undefined when no endpoint is set (no audit trail). */
   audit?: AuditConfig;
   /** settings.rules: scopes allowed to monitor, Whisper when the counterpart is unknown (lib/monitor/rules). */

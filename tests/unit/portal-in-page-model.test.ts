@@ -14,7 +14,7 @@ const state = (over: Partial<EarshotState> = {}): EarshotState => ({
   log: [],
   ...over,
 });
-const session = (status: 'active' | 'ended'): NonNullable<EarshotState['session']> => ({
+const session = (status: 'active' | 'ended' | 'failed'): NonNullable<EarshotState['session']> => ({
   id: 's1',
   agent: { extension: '1001' },
   status,
@@ -49,6 +49,17 @@ describe('the in-page panel model', () => {
     m.receive(state({ revision: 2, session: session('ended') }));
     expect(m.view.open).toBe(true);
     vi.advanceTimersByTime(PANEL_LINGER_MS);
+    expect(m.view.open).toBe(false);
+  });
+
+  it('keeps a failed session on screen until the supervisor closes the panel', () => {
+    vi.useFakeTimers();
+    const { m } = model();
+    m.receive(state({ session: session('active') }));
+    m.receive(state({ revision: 2, session: session('failed') }));
+    vi.advanceTimersByTime(PANEL_LINGER_MS * 10);
+    expect(m.view.open).toBe(true);
+    m.setOpen(false);
     expect(m.view.open).toBe(false);
   });
 

@@ -13,6 +13,7 @@ describe('settings schema: defaults', () => {
     expect(DEFAULT_SETTINGS.rules.whisperWhenUnknown).toBe('deny');
     expect(DEFAULT_SETTINGS.rules.user.dtmfMonitoringGranted).toBe(false);
     expect(DEFAULT_SETTINGS.auditRetention).toBe(500);
+    expect(DEFAULT_SETTINGS.history).toEqual({ enabled: true, days: 90 });
     expect(DEFAULT_SETTINGS.lockUserOverrides).toBe(false);
     expect(DEFAULT_SETTINGS.pbx.credentials).toBe('stored');
     expect(DEFAULT_SETTINGS.profile.id).toBe('asterisk-chanspy');
@@ -88,6 +89,9 @@ const INVALID: [string, unknown, string][] = [
   ['auditRetention', 10001, 'Session log entries kept: at most 10000 entries'],
   ['auditRetention', 12.5, 'Session log entries kept: expected a whole number'],
   ['auditRetention', '500', 'Session log entries kept: expected a number'],
+  ['history.enabled', 'no', 'Keep the session record across browser restarts: expected on or off (true/false)'],
+  ['history.days', 0, 'Days the session record is kept: at least 1 day'],
+  ['history.days', 3651, 'Days the session record is kept: at most 3650 days'],
   ['lockUserOverrides', 'true', 'Lock settings for users: expected on or off (true/false)'],
 ];
 

@@ -123,6 +123,10 @@ describe('side panel (MonitorPanel)', () => {
     render(<MonitorPanel state={baseState({ log })} send={send} now={() => NOW} download={download} />);
     expect(screen.getByText('Started monitoring 1006 in Listen Only')).toBeTruthy();
     expect(screen.getByText('Switched to Join (Barge-In)')).toBeTruthy();
+    // The mode is not said twice on a row whose text names it; the list scrolls and takes focus.
+    const rows = [...document.querySelectorAll('.earshot-log-list li')].map((li) => li.textContent?.replace(/^\S+ /, ''));
+    expect(rows).toEqual(['Mode Switched to Join (Barge-In)', 'Start Started monitoring 1006 in Listen Only']);
+    expect(document.querySelector('.earshot-log-list')?.getAttribute('tabindex')).toBe('0');
     fireEvent.click(screen.getByRole('button', { name: /Export/i }));
     await waitFor(() => expect(download).toHaveBeenCalledWith('earshot-log.csv', 'at,kind\n'));
   });
@@ -174,6 +178,40 @@ describe('side panel bound to the background (ConnectedPanel)', () => {
   });
 });
 
+describe('who hears the supervisor', () => {
+  const parties = () =>
+    [...document.querySelectorAll('.earshot-party')].map((li) => `${li.getAttribute('data-party')}: ${li.textContent}`);
+  const withCall = (mode: SessionSnapshot['mode']) =>
+    baseState({
+      session: session({ mode }),
+      agents: { '1006': { extension: '1006', dialog: 'confirmed', remote: { uri: 'sip:5550106@pbx', display: 'Acme Corp', onNet: false } } },
+    });
+
+  it('in Listen: nobody, and no live-microphone sign; the other party named with its number', () => {
+    render(<MonitorPanel state={withCall('listen')} send={recorder().send} now={() => NOW} />);
+    expect(parties()).toEqual(['agent: Agentdoes not hear you', 'other: Other party Acme Corp (5550106)does not hear you']);
+    expect(document.querySelector('.earshot-mic-live')).toBeNull();
+  });
+
+  it('in Whisper: the agent only, with the microphone marked live', () => {
+    render(<MonitorPanel state={withCall('whisper')} send={recorder().send} now={() => NOW} />);
+    expect(parties()).toEqual(['agent: Agenthears you', 'other: Other party Acme Corp (5550106)does not hear you']);
+    expect(document.querySelector('.earshot-mic-live')?.textContent).toMatch(/Microphone on: the agent hears you/);
+  });
+
+  it('in Join: both; the Join button says it reaches the other party', () => {
+    render(<MonitorPanel state={withCall('barge')} send={recorder().send} now={() => NOW} />);
+    expect(parties()).toEqual(['agent: Agenthears you', 'other: Other party Acme Corp (5550106)hears you']);
+    expect(document.querySelector('.earshot-mic-live')?.textContent).toMatch(/the agent and the other party hear you/);
+    expect(document.querySelector('[data-mode="barge"]')?.parentElement?.textContent).toMatch(/the other party hears you/);
+  });
+
+  it('an unknown other party says so', () => {
+    render(<MonitorPanel state={baseState({ session: session() })} send={recorder().send} now={() => NOW} />);
+    expect(parties()[1]).toBe('other: Other party unknowndoes not hear you');
+  });
+});
+
 describe('push-to-talk Whisper', () => {
   const offNetSession = () =>
     session({ availability: { listen: { allowed: true }, whisper: { allowed: true }, barge: { allowed: true } } });
@@ -197,6 +235,59 @@ describe('push-to-talk Whisper', () => {
     await waitFor(() => expect(sent).toEqual([{ type: 'set-mode', mode: 'whisper' }, { type: 'set-mode', mode: 'listen' }]));
   });
 
+  // Each way a hold can end without a pointerup on the button: none may leave Whisper on.
+  const WHISPER_THEN_LISTEN = [{ type: 'set-mode', mode: 'whisper' }, { type: 'set-mode', mode: 'listen' }];
+  it.each([
+    ['the pointer capture is lost', (ptt: HTMLElement) => fireEvent(ptt, new Event('lostpointercapture'))],
+    ['the pointer is cancelled', (ptt: HTMLElement) => fireEvent.pointerCancel(ptt)],
+    ['the window loses focus', () => fireEvent.blur(window)],
+    ['the button loses focus', (ptt: HTMLElement) => fireEvent.blur(ptt)],
+  ])('returns to Listen when %s', async (_what, end) => {
+    const { sent, send } = recorder();
+    render(<MonitorPanel state={baseState({ session: offNetSession() })} send={send} now={() => NOW} />);
+    const ptt = screen.getByRole('button', { name: 'Hold to whisper' });
+    fireEvent.pointerDown(ptt);
+    end(ptt);
+    await waitFor(() => expect(sent).toEqual(WHISPER_THEN_LISTEN));
+  });
+
+  it('returns to Listen when the page is hidden while held', async () => {
+    const { sent, send } = recorder();
+    render(<MonitorPanel state={baseState({ session: offNetSession() })} send={send} now={() => NOW} />);
+    fireEvent.pointerDown(screen.getByRole('button', { name: 'Hold to whisper' }));
+    const visibility = vi.spyOn(document, 'visibilityState', 'get').mockReturnValue('hidden');
+    fireEvent(document, new Event('visibilitychange'));
+    visibility.mockRestore();
+    await waitFor(() => expect(sent).toEqual(WHISPER_THEN_LISTEN));
+  });
+
+  it('returns to Listen when the held key comes up elsewhere (focus moved away)', async () => {
+    const { sent, send } = recorder();
+    render(<MonitorPanel state={baseState({ session: offNetSession() })} send={send} now={() => NOW} />);
+    fireEvent.keyDown(screen.getByRole('button', { name: 'Hold to whisper' }), { key: 'Enter' });
+    fireEvent.keyUp(document.body, { key: 'Enter' });
+    await waitFor(() => expect(sent).toEqual(WHISPER_THEN_LISTEN));
+  });
+
+  it('returns to Listen when the panel goes away while held, and a release after that sends nothing more', async () => {
+    const { sent, send } = recorder();
+    const { unmount } = render(<MonitorPanel state={baseState({ session: offNetSession() })} send={send} now={() => NOW} />);
+    fireEvent.pointerDown(screen.getByRole('button', { name: 'Hold to whisper' }));
+    unmount();
+    fireEvent.blur(window);
+    await waitFor(() => expect(sent).toEqual(WHISPER_THEN_LISTEN));
+  });
+
+  it('a secondary button does not whisper; a blur without a hold sends nothing', () => {
+    const { sent, send } = recorder();
+    render(<MonitorPanel state={baseState({ session: offNetSession() })} send={send} now={() => NOW} />);
+    const ptt = screen.getByRole('button', { name: 'Hold to whisper' });
+    fireEvent.pointerDown(ptt, { button: 2 });
+    fireEvent.blur(window);
+    fireEvent.blur(ptt);
+    expect(sent).toEqual([]);
+  });
+
   it('sends nothing when Whisper is not available, and says why', () => {
     const { sent, send } = recorder();
     render(<MonitorPanel state={baseState({ session: session() })} send={send} now={() => NOW} />);
@@ -218,6 +309,20 @@ describe('in-page Audio Monitoring panel (InPagePanel)', () => {
     expect(screen.queryByText('Session log')).toBeNull();
     expect(screen.queryByRole('button', { name: 'Export CSV' })).toBeNull();
     expect(screen.queryByLabelText(/extension/i)).toBeNull();
+    // One heading, the panel's own: no "Earshot" h1 below the "Audio Monitoring" h2, no banner of its own.
+    expect(screen.getAllByRole('heading').map((h) => `${h.tagName} ${h.textContent}`)).toEqual(['H2 Audio Monitoring']);
+    expect(document.querySelectorAll('header')).toHaveLength(1);
+  });
+
+  it('takes the focus when it opens, and Escape closes it', () => {
+    const onClose = vi.fn();
+    const state = baseState({ session: session() });
+    const { rerender } = render(<InPagePanel state={state} send={recorder().send} connected open={false} onClose={onClose} />);
+    rerender(<InPagePanel state={state} send={recorder().send} connected open onClose={onClose} />);
+    const dialog = screen.getByRole('dialog', { name: 'Audio Monitoring' });
+    expect(document.activeElement).toBe(dialog);
+    fireEvent.keyDown(screen.getByRole('button', { name: 'Hang up' }), { key: 'Escape' });
+    expect(onClose).toHaveBeenCalledTimes(1);
   });
 
   it('the side panel, for an Office Manager, has the log and "monitor an extension"', () => {

@@ -45,6 +45,8 @@ export async function launchChromium(
     extensionDir?: string;
     /** Flags of CHROMIUM_BASE_ARGS (and Playwright's own defaults) to leave out. */
     without?: string[];
+    /** An X display (support/display.ts): a real window instead of headless, for the keyboard shortcuts. */
+    display?: string;
   } = {},
 ): Promise<ChromiumSession> {
   const dir = opts.userDataDir ?? mkdtempSync(join(tmpdir(), 'earshot-chromium-'));
@@ -58,7 +60,8 @@ export async function launchChromium(
     : ['--autoplay-policy=no-user-gesture-required'];
   const context = await chromium.launchPersistentContext(dir, {
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    headless: true,
+    headless: opts.display === undefined,
+    ...(opts.display !== undefined ? { env: { ...process.env, DISPLAY: opts.display } } : {}),
     ...(opts.without ? { ignoreDefaultArgs: opts.without } : {}),
     args: [
       ...CHROMIUM_BASE_ARGS.filter((flag) => !opts.without?.includes(flag)),
@@ -138,14 +141,15 @@ export interface FirefoxSession {
  * microphone path (platform-facts.md).
  */
 export async function launchFirefox(
-  opts: { fakeMedia?: boolean; prefs?: Record<string, unknown> } = {},
+  opts: { fakeMedia?: boolean; prefs?: Record<string, unknown>; /** An X display: a real window, for the keyboard shortcuts. */ display?: string } = {},
 ): Promise<FirefoxSession> {
   const profile = mkdtempSync(join(tmpdir(), 'earshot-firefox-'));
   writeFileSync(join(profile, 'user.js'), '');
   const browser = await puppeteer.launch({
     browser: 'firefox',
     executablePath: process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr',
-    headless: true,
+    headless: opts.display === undefined,
+    ...(opts.display !== undefined ? { env: { ...process.env, DISPLAY: opts.display } } : {}),
     userDataDir: profile,
     args: ['-remote-allow-system-access'],
     extraPrefsFirefox: {

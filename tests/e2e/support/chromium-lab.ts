@@ -20,12 +20,13 @@ export interface ChromiumOnLab {
  * A lab on free ports and real Chromium with the e2e build loaded, the
  * supervisor's "voice" a 900 Hz tone, the side panel open and a tab for the
  * portal. Earshot's settings are the caller's to store; `labOptions` set the
- * lab's PBX (its ports are always free ones).
+ * lab's PBX (its ports are always free ones); `opts.display` an X display for a
+ * real window (support/display.ts).
  */
-export async function chromiumOnLab(tag: string, labOptions: LabOptions = {}): Promise<ChromiumOnLab> {
+export async function chromiumOnLab(tag: string, labOptions: LabOptions = {}, opts: { display?: string } = {}): Promise<ChromiumOnLab> {
   const lab = await startLab({ ...labOptions, sipPort: 0, httpPort: 0, quiet: true });
   const dir = mkdtempSync(join(tmpdir(), `earshot-e2e-${tag}-`));
-  const s = await launchChromium({ extensionDir: CHROME_E2E_OUT, fakeAudio: toneWav(dir, 900) });
+  const s = await launchChromium({ extensionDir: CHROME_E2E_OUT, fakeAudio: toneWav(dir, 900), display: opts.display });
   const panel = await s.context.newPage();
   await panel.goto(`chrome-extension://${s.extensionId}/sidepanel.html`);
   const portal = await s.context.newPage();

@@ -1,0 +1,24 @@
+import { chromiumOnLab } from './tests/e2e/support/chromium-lab';
+import { labSettings, storeSettings, sessionOf, until } from './tests/e2e/support/lab-client';
+import { clickIcon, signIn } from './tests/e2e/support/portal';
+import { AXE_SOURCE, RUN_AXE, describeFindings, type AxeFinding } from './tests/e2e/support/axe';
+const env = await chromiumOnLab('axe');
+await storeSettings(env.s.worker, labSettings(env.lab, 'info'));
+await until(() => env.panel.locator('.earshot-reg-label').textContent().then((t) => t === 'Ready'), 20_000, 'Ready');
+const check = async (page: import('playwright-core').Page, label: string) => {
+  await page.evaluate(AXE_SOURCE);
+  const f = await page.evaluate(RUN_AXE) as AxeFinding[];
+  console.log(label, '\n' + describeFindings(f));
+};
+await check(env.panel, 'side panel idle');
+await signIn(env.portal, env.lab.httpUrl, '2001');
+await clickIcon(env.portal, '1001');
+await until(() => sessionOf(env.lab, '2001'), 15000, 's');
+await new Promise(r=>setTimeout(r,1500));
+await check(env.panel, 'side panel live');
+const opt = await env.s.context.newPage();
+await opt.goto(`chrome-extension://${env.s.extensionId}/options.html`);
+await new Promise(r=>setTimeout(r,1500));
+await check(opt, 'options');
+await check(env.portal, 'portal');
+await env.close();
