@@ -25,6 +25,13 @@ const AGENTS = [
   { ext: '1002', name: 'Bob Agent' },
 ];
 
+/** Earshot offered G.711 only (the profile's preference), FreeSWITCH answered G.711, and the leg's RTP is 8 kHz G.711. */
+function expectG711(run: EavesdropRun): void {
+  expect(run.offeredCodecs.filter((c) => c !== 'telephone-event')).toEqual(['PCMU', 'PCMA']);
+  expect(run.answer).toMatch(/^m=audio \d+ \S+ (0|8)( |$)/);
+  expect(run.legCodec).toMatch(/^(PCMU|PCMA)\/8000 /);
+}
+
 if (!loopbackOnly()) {
   describe('Chromium against the real FreeSWITCH 1.10.12', () => {
     it('runs inside a network namespace with only loopback (netns.sh)', async () => {
@@ -85,10 +92,8 @@ if (!loopbackOnly()) {
 
     it('Listen → Whisper → Join → Listen on *331001, a call first seen up: who hears whom in the recordings, G.711, no eavesdrop channel after', async () => {
       run = await eavesdropOnCallSeenUp(ctx, '1001');
-      console.log('[freeswitch matrix]', `offer ${run.offer} (${run.offeredCodecs.join(', ')}), leg ${run.legCodec}\n${formatMatrix([run])}`);
-      // Earshot offered G.711 only (the profile's preference), and FreeSWITCH's leg is 8 kHz G.711.
-      expect(run.offeredCodecs.filter((c) => c !== 'telephone-event')).toEqual(['PCMU', 'PCMA']);
-      expect(run.legCodec).toMatch(/^(PCMU|PCMA)\/8000$/);
+      console.log('[freeswitch matrix]', `offer ${run.offer} (${run.offeredCodecs.join(', ')}), answer ${run.answer}, leg ${run.legCodec}\n${formatMatrix([run])}`);
+      expectG711(run);
       expect(matrixProblems(run)).toEqual([]);
     }, 150_000);
 

@@ -106,8 +106,10 @@ export interface EavesdropRun extends MatrixVerdictRun {
   offer: string;
   /** The codecs that INVITE offered (rtpmap names). */
   offeredCodecs: string[];
-  /** The supervisor leg's codec at FreeSWITCH while monitoring (`read_codec/read_rate`). */
+  /** The supervisor leg's RTP codec at FreeSWITCH while monitoring (`rtp_use_codec_name/rate (channel name)`). */
   legCodec: string;
+  /** The m=audio line of FreeSWITCH's answer (its 200 OK to that INVITE). */
+  answer: string;
 }
 
 /** The INVITE Earshot sent to `*33<agent>` among `traces`, as FreeSWITCH received it. */
@@ -131,13 +133,11 @@ function digitsReceived(ctx: FreeSwitchCaseContext, mark: number): string[] {
  */
 export async function eavesdropOnCallSeenUp(ctx: FreeSwitchCaseContext, agent: string): Promise<EavesdropRun> {
   await ctx.portal.open(ctx.emptyPortalUrl);
-  // Earshot lets the agent go (SUBSCRIBE with Expires: 0) once no portal shows them.
-  const unwatchMark = ctx.pbx.logMark();
-  await until(
-    () => ctx.pbx.sipTraces(unwatchMark).some((t) => t.direction === 'recv' && t.firstLine.startsWith(`SUBSCRIBE sip:${agent}@`) && /^Expires:\s*0\s*$/im.test(t.text)),
-    15_000,
-    `Earshot to unsubscribe from ${agent}`,
-  ).catch(() => undefined);
+  // Earshot lets the agent go once no portal shows them: its last SUBSCRIBE to the agent, if any, has Expires: 0.
+  await until(() => {
+    const last = ctx.pbx.sipTraces(0).filter((t) => t.direction === 'recv' && t.firstLine.startsWith(`SUBSCRIBE sip:${agent}@`)).at(-1);
+    return !last || /^Expires:\s*0\s*$/im.test(last.text);
+  }, 15_000, `Earshot not subscribed to ${agent} at FreeSWITCH`);
   const since = Date.now();
   const mark = ctx.pbx.logMark();
   const call = await ctx.pbx.customerCall(agent, 0);
@@ -157,7 +157,9 @@ export async function eavesdropOnCallSeenUp(ctx: FreeSwitchCaseContext, agent: s
     const shownAt = await startListening(ctx, agent);
     expect((await ctx.panel.modeAvailability('whisper')).disabled).toBe(false);
     const leg = await until(async () => (await supervisorChannels(ctx)).find((c) => c.application === 'eavesdrop'), 10_000, `the eavesdrop leg of ${ctx.supervisor} at FreeSWITCH`);
-    legCodec = `${leg.read_codec}/${leg.read_rate}`;
+    // The codec the leg's RTP uses (read_codec in `show channels` is what eavesdrop's media bug reads: L16).
+    const getvar = async (name: string) => (await ctx.pbx.cli(`uuid_getvar ${leg.uuid} ${name}`)).trim();
+    legCodec = `${await getvar('rtp_use_codec_name')}/${await getvar('rtp_use_codec_rate')} (${leg.name})`;
     windows = await holdModes(ctx.panel, shownAt);
     await hangUpSession(ctx);
   } finally {
@@ -170,6 +172,9 @@ export async function eavesdropOnCallSeenUp(ctx: FreeSwitchCaseContext, agent: s
   const invite = eavesdropInvite(traces, agent);
   if (!invite) throw new Error(`FreeSWITCH received no INVITE to *33${agent} (siptrace)`);
   const offer = /^m=audio [^\n]*/m.exec(invite.text)?.[0]?.trim() ?? '';
+  const callId = /^Call-ID:\s*(\S+)/im.exec(invite.text)?.[1] ?? '';
+  const ok = traces.find((t) => t.direction === 'send' && t.firstLine.startsWith('SIP/2.0 200') && t.text.includes(callId) && /^CSeq:\s*\d+ INVITE/m.test(t.text));
+  const answer = /^m=audio [^\n]*/m.exec(ok?.text ?? '')?.[0]?.trim() ?? '';
   const offeredCodecs = offer
     .split(' ')
     .slice(3)
@@ -189,22 +194,11 @@ export async function eavesdropOnCallSeenUp(ctx: FreeSwitchCaseContext, agent: s
     offer,
     offeredCodecs,
     legCodec,
+    answer,
   };
 }
 
 // ---- 3. `*33<ext>` when FreeSWITCH finds no call ----
-
-/** Milliseconds between two siptrace messages (their `at HH:MM:SS.micro` stamps). */
-function traceGapMs(log: string, firstLine: RegExp, then: RegExp): number | undefined {
-  const stamps: number[] = [];
-  for (const pattern of [firstLine, then]) {
-    const re = new RegExp(`^(?:send|recv) \\d+ bytes (?:to|from) \\S+ at (\\d+):(\\d+):(\\d+\\.\\d+):\\n {3}-+\\n {3}${pattern.source}`, 'm');
-    const m = re.exec(log.slice(stamps.length ? log.search(firstLine) : 0));
-    if (!m) return undefined;
-    stamps.push((Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3])) * 1000);
-  }
-  return stamps[1]! - stamps[0]!;
-}
 
 /**
  * `*33<agent>` when FreeSWITCH's lookup of the agent's channel finds none (its
@@ -226,9 +220,14 @@ export async function noCallToEavesdrop(ctx: FreeSwitchCaseContext, agent: strin
     await until(async () => (await ctx.panel.session()) === 'failed', 20_000, 'the panel to show the session failed');
     const status = await ctx.panel.statusText();
     expect(status).toMatch(/The PBX answered and hung up at once: it found no call of .+ to listen to\./);
-    expect(await supervisorChannels(ctx)).toEqual([]);
-    const log = ctx.pbx.logSince(mark);
-    return { status, answerToByeMs: traceGapMs(log, /SIP\/2\.0 200 OK\n(?:[^\n]*\n)*?\s*CSeq: \d+ INVITE/, /BYE sip:/) };
+    // FreeSWITCH's channel list lags the calls by up to about a second.
+    await until(async () => (await supervisorChannels(ctx)).length === 0, 5000, `no eavesdrop channel of ${ctx.supervisor} left at FreeSWITCH`);
+    // FreeSWITCH's 200 OK to Earshot's INVITE, then its BYE to Earshot.
+    const traces = ctx.pbx.sipTraces(mark).filter((t) => t.direction === 'send' && t.transport === 'ws');
+    const ok = traces.find((t) => t.firstLine.startsWith('SIP/2.0 200') && /^CSeq:\s*\d+ INVITE/m.test(t.text));
+    const bye = traces.find((t) => t.firstLine.startsWith('BYE ') && t.atMs >= (ok?.atMs ?? Infinity));
+    expect(ok && bye, "FreeSWITCH's 200 OK and BYE to Earshot in the siptrace").toBeTruthy();
+    return { status, answerToByeMs: Math.round((bye!.atMs - ok!.atMs) * 10) / 10 };
   } finally {
     await endAllCalls(ctx);
   }

@@ -62,8 +62,10 @@ export interface SipTrace {
   direction: 'send' | 'recv';
   /** `ws`, `udp`, `tcp`. */
   transport: string;
-  /** The request or status line, e.g. `NOTIFY sip:2001@… SIP/2.0`. */
+  /** The request or status line, e.g. `NOTIFY sip:…;transport=ws SIP/2.0`. */
   firstLine: string;
+  /** When FreeSWITCH logged it: ms since midnight (the trace's `at HH:MM:SS.micro`). */
+  atMs: number;
   text: string;
 }
 
@@ -147,17 +149,18 @@ async function startScript(root: string, args: string[]): Promise<FreeSwitchInfo
 /** The SIP messages of a stretch of freeswitch.log with siptrace on. */
 export function parseSipTraces(log: string): SipTrace[] {
   const found: SipTrace[] = [];
-  const header = /^(send|recv) \d+ bytes (?:to|from) (\w+)\/\S+ at [\d:.]+:\n {3}-{20,}\n/gm;
+  // "recv 455 bytes from ws/[127.0.0.1]:41438 at 04:55:00.714776:", a line of dashes, the message;
+  // the message ends where the next log entry (a trace, a dated line, a channel's uuid) starts.
+  const header = /^(send|recv) \d+ bytes (?:to|from) (\w+)\/\S+ at (\d+):(\d+):(\d+\.\d+):\n-{20,}\n/gm;
+  const nextEntry = /\n(?=(?:send|recv) \d+ bytes |\d{4}-\d\d-\d\d |[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-)/g;
   let m: RegExpExecArray | null;
   while ((m = header.exec(log))) {
     const start = m.index + m[0].length;
-    const end = log.indexOf('\n   ----', start);
-    const text = log
-      .slice(start, end < 0 ? undefined : end)
-      .split('\n')
-      .map((line) => line.replace(/^ {3}/, ''))
-      .join('\n');
-    found.push({ direction: m[1] as 'send' | 'recv', transport: m[2]!.toLowerCase(), firstLine: text.split('\n')[0]?.trim() ?? '', text });
+    nextEntry.lastIndex = start;
+    const end = nextEntry.exec(log)?.index ?? log.length;
+    const text = log.slice(start, end).replace(/\s+$/, '\n');
+    const atMs = (Number(m[3]) * 3600 + Number(m[4]) * 60 + Number(m[5])) * 1000;
+    found.push({ direction: m[1] as 'send' | 'recv', transport: m[2]!.toLowerCase(), firstLine: text.split('\n')[0]?.trim() ?? '', atMs, text });
   }
   return found;
 }
