@@ -16,7 +16,7 @@ import { formatMatrix, matrixProblems } from './support/asterisk-cases';
 import { startStaticPortal, type StaticPortal } from './support/asterisk-portal';
 import { CHROME_E2E_OUT, launchChromium, type ChromiumSession } from './support/browsers';
 import { freeSwitchSettings, loopbackOnly, runInLoopbackNamespace, startFreeSwitch, type FreeSwitch } from './support/freeswitch';
-import { eavesdropOnCallSeenUp, noCallToEavesdrop, registersOverWs, type EavesdropRun, type FreeSwitchCaseContext } from './support/freeswitch-cases';
+import { eavesdropOnCallSeenUp, expectG711, noCallToEavesdrop, registersOverWs, type EavesdropRun, type FreeSwitchCaseContext } from './support/freeswitch-cases';
 import { storeSettings } from './support/lab-client';
 import { chromiumAgentState, chromiumPanel, chromiumPortal } from './support/static-portal-chromium';
 
@@ -24,13 +24,6 @@ const AGENTS = [
   { ext: '1001', name: 'Alice Agent' },
   { ext: '1002', name: 'Bob Agent' },
 ];
-
-/** Earshot offered G.711 only (the profile's preference), FreeSWITCH answered G.711, and the leg's RTP is 8 kHz G.711. */
-function expectG711(run: EavesdropRun): void {
-  expect(run.offeredCodecs.filter((c) => c !== 'telephone-event')).toEqual(['PCMU', 'PCMA']);
-  expect(run.answer).toMatch(/^m=audio \d+ \S+ (0|8)( |$)/);
-  expect(run.legCodec).toMatch(/^(PCMU|PCMA)\/8000 /);
-}
 
 if (!loopbackOnly()) {
   describe('Chromium against the real FreeSWITCH 1.10.12', () => {

@@ -198,6 +198,13 @@ export async function eavesdropOnCallSeenUp(ctx: FreeSwitchCaseContext, agent: s
   };
 }
 
+/** Earshot offered G.711 only (the profile's preference), FreeSWITCH answered G.711, and the leg's RTP is 8 kHz G.711. */
+export function expectG711(run: EavesdropRun): void {
+  expect(run.offeredCodecs.filter((c) => c !== 'telephone-event')).toEqual(['PCMU', 'PCMA']);
+  expect(run.answer).toMatch(/^m=audio \d+ \S+ (0|8)( |$)/);
+  expect(run.legCodec).toMatch(/^(PCMU|PCMA)\/8000 /);
+}
+
 // ---- 3. `*33<ext>` when FreeSWITCH finds no call ----
 
 /**

@@ -104,11 +104,17 @@ export function loopbackOnly(): boolean {
  * this run's global setup; the inner run reuses it. Resolves when the inner
  * run passed; rejects with its exit status otherwise (its report is printed).
  */
-export async function runInLoopbackNamespace(file: string): Promise<void> {
+export async function runInLoopbackNamespace(file: string, opts: { defaultRoute?: boolean } = {}): Promise<void> {
   const netns = join(FREESWITCH_PKG, 'netns.sh');
   if (!existsSync(netns)) throw new Error(`No FreeSWITCH package at ${FREESWITCH_PKG}: the tests expect ../shared/pbx/freeswitch beside the repository.`);
   const vitest = resolve('node_modules/vitest/vitest.mjs');
-  const child = spawn(netns, [process.execPath, vitest, 'run', '-c', 'vitest.e2e.config.ts', relative(process.cwd(), file)], {
+  const command = [process.execPath, vitest, 'run', '-c', 'vitest.e2e.config.ts', relative(process.cwd(), file)];
+  // Firefox gathers ICE candidates only at the default route's source address when the page has no
+  // capture grant (Earshot's background page in Listen), and none without a default route:
+  // `defaultRoute` gives the namespace one through lo with source 127.0.0.1, so Firefox offers
+  // 127.0.0.1 (with media.peerconnection.ice.loopback) and everything stays on loopback.
+  const args = opts.defaultRoute ? ['sh', '-c', 'ip route add default dev lo src 127.0.0.1 && exec "$@"', 'earshot-netns', ...command] : command;
+  const child = spawn(netns, args, {
     stdio: ['ignore', 'inherit', 'inherit'],
     env: { ...process.env, EARSHOT_E2E_SKIP_BUILD: '1' },
   });
