@@ -3,13 +3,18 @@ import { MODE_LABELS, type Mode } from '../monitor/modes';
 import type { Decision } from '../monitor/authority';
 import type { DtmfMethod } from '../contract/engine';
 import { validateExtension } from '../contract/extension';
-import type { PbxProfile } from './profiles';
+import type { AudioCodec, PbxProfile } from './profiles';
 
-/** One step the engine performs on the PBX. */
+/** One step the engine performs on the PBX. `codecs`: the audio codecs the call offers, in order (the profile's; absent: the browser's). */
 export type PlanAction =
-  | { kind: 'dial'; target: string }
+  | { kind: 'dial'; target: string; codecs?: readonly AudioCodec[] }
   | { kind: 'dtmf'; digits: string; method: DtmfMethod }
   | { kind: 'hangup' };
+
+/** A call to `target`, offering the profile's codecs when it names any. */
+function dial(profile: PbxProfile, target: string): PlanAction {
+  return profile.codecs ? { kind: 'dial', target, codecs: profile.codecs } : { kind: 'dial', target };
+}
 
 /**
  * The actions that start monitoring `agent` in Listen Only: dial the monitor
@@ -17,7 +22,7 @@ export type PlanAction =
  */
 export function planStart(profile: PbxProfile, agent: string): PlanAction[] {
   const extension = validateExtension(agent);
-  const actions: PlanAction[] = [{ kind: 'dial', target: `${profile.dialPrefix}${extension}` }];
+  const actions: PlanAction[] = [dial(profile, `${profile.dialPrefix}${extension}`)];
   if (profile.pin) actions.push({ kind: 'dtmf', digits: profile.pin, method: profile.dtmfMethod });
   return actions;
 }
@@ -42,7 +47,7 @@ export function planModeChange(
   if (!verdict.allowed) throw new RuleRefusedError(verdict.reason ?? `${MODE_LABELS[to]} is not available on this call.`);
   if (from === to) return [];
   if (profile.switchBy === 'redial') {
-    return [{ kind: 'hangup' }, { kind: 'dial', target: `${profile.modeCodes[to]}${extension}` }];
+    return [{ kind: 'hangup' }, dial(profile, `${profile.modeCodes[to]}${extension}`)];
   }
   return [{ kind: 'dtmf', digits: profile.modeCodes[to], method: profile.dtmfMethod }];
 }

@@ -1,5 +1,5 @@
 import { ProfileError } from '../monitor/errors';
-import type { Mode } from '../monitor/modes';
+import { MODE_LABELS, MODES, type Mode } from '../monitor/modes';
 import type { DtmfMethod, ProfileId, ProfileOverrides } from '../contract/engine';
 
 /**
@@ -24,7 +24,23 @@ export interface PbxProfile {
   endsWithAgent: boolean;
   /** Monitoring with this profile is DTMF monitoring by tapping code (Office Managers or users granted it). */
   tapping: boolean;
+  /**
+   * The audio codecs the monitor call offers, in this order; the browser's others are left out of
+   * the offer. Absent: the browser's own offer (Opus first). For a PBX that copies frames without
+   * resampling (FreeSWITCH eavesdrop), the spied call's rate.
+   */
+  codecs?: readonly AudioCodec[];
+  /** A DTMF method this PBX does not act on although it answers it, and why: a deployment cannot pick it. */
+  refusedDtmf?: { method: DtmfMethod; why: string };
+  /** The PBX answers the monitor call and hangs up at once when the agent has no call (ChanSpy instead waits in silence). */
+  hangsUpWithoutCall?: boolean;
+  /** Digits that mean something else on this PBX: never a mode's code. */
+  reservedCodes?: readonly { code: string; means: string }[];
 }
+
+/** Audio codecs a profile can ask for, by their SDP rtpmap names (RFC 3551, RFC 7587). */
+export const AUDIO_CODECS = ['PCMU', 'PCMA', 'G722', 'opus'] as const;
+export type AudioCodec = (typeof AUDIO_CODECS)[number];
 
 /** The built-in profiles, as each PBX documents them. */
 export const BUILT_IN_PROFILES: Readonly<Record<Exclude<ProfileId, 'custom'>, PbxProfile>> = {
@@ -57,6 +73,18 @@ export const BUILT_IN_PROFILES: Readonly<Record<Exclude<ProfileId, 'custom'>, Pb
     dtmfMethod: 'rfc4733',
     endsWithAgent: true,
     tapping: false,
+    // Measured on FreeSWITCH 1.10.12 (shared/design/pbx-dialects.md): eavesdrop does not resample,
+    // so an Opus leg on an 8 kHz call garbles both directions.
+    codecs: ['PCMU', 'PCMA'],
+    hangsUpWithoutCall: true,
+    refusedDtmf: {
+      method: 'info',
+      why: 'FreeSWITCH ignores SIP INFO digits during eavesdrop (unless liberal-dtmf is on) yet answers them 200 OK, so a switch would silently do nothing: this profile sends RFC 4733.',
+    },
+    reservedCodes: [
+      { code: '1', means: 'only the customer hears the supervisor (not the agent)' },
+      { code: '*', means: 'ends the eavesdrop' },
+    ],
   },
   'netsapiens-tapping': {
     id: 'netsapiens-tapping',
@@ -69,6 +97,8 @@ export const BUILT_IN_PROFILES: Readonly<Record<Exclude<ProfileId, 'custom'>, Pb
     tapping: true,
   },
 };
+
+const DTMF_LABELS: Readonly<Record<DtmfMethod, string>> = { rfc4733: 'RFC 4733 DTMF', info: 'SIP INFO DTMF' };
 
 const DTMF_CODE = /^[0-9*#]{1,8}$/;
 const DIAL_PREFIX = /^[0-9*#]{0,10}$/;
@@ -119,6 +149,13 @@ export function resolveProfile(id: ProfileId, overrides: ProfileOverrides = {}):
   checkCode(profile.dialPrefix, DIAL_PREFIX, 'dial prefix');
   if (profile.pin !== undefined) {
     if (!PIN.test(profile.pin)) throw new ProfileError('The PIN must be 1 to 12 digits.');
+  }
+  if (profile.refusedDtmf && profile.dtmfMethod === profile.refusedDtmf.method) {
+    throw new ProfileError(`The profile "${profile.label}" cannot use ${DTMF_LABELS[profile.dtmfMethod]}: ${profile.refusedDtmf.why}`);
+  }
+  for (const reserved of switchBy === 'dtmf' ? (profile.reservedCodes ?? []) : []) {
+    const mode = MODES.find((m) => profile.modeCodes[m] === reserved.code);
+    if (mode) throw new ProfileError(`On "${profile.label}" the digit ${reserved.code} ${reserved.means}: it cannot be the ${MODE_LABELS[mode]} code.`);
   }
   return profile;
 }

@@ -179,6 +179,14 @@ export class AgentIdleError extends PhoneError {
   }
 }
 
+/** The PBX answered the monitor call and hung up at once: it found no call to listen to (FreeSWITCH eavesdrop does this). */
+export class PbxFoundNoCallError extends PhoneError {
+  override readonly name = 'PbxFoundNoCallError';
+  constructor(readonly agent: string) {
+    super(`The PBX answered and hung up at once: it found no call of ${agent} to listen to. Start again when they are on a call.`);
+  }
+}
+
 /** The PBX closed the connection and the monitor call went with it: it stopped or restarted. */
 export class PbxWentAwayError extends PhoneError {
   override readonly name = 'PbxWentAwayError';

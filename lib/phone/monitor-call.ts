@@ -10,6 +10,7 @@ import {
   type PhoneError,
 } from './errors';
 import { isMonitorMedia, type DtmfTiming, type MonitorMedia } from './media';
+import { preferCodecs } from './codec-preference';
 
 // Answering a PBX-originated monitor call (the NetSapiens model) would be a second way to make a
 // MonitorCall: from an Invitation, accepted instead of dialled, with the same states, media and DTMF.
@@ -53,9 +54,12 @@ export class MonitorCall {
     private readonly who: string,
     private readonly events: MonitorCallEvents,
     private readonly dtmfTiming: DtmfTiming,
+    /** The audio codecs to offer, in order (the profile's); absent: the browser's offer. */
+    codecs?: readonly string[],
   ) {
     this.session = new Inviter(ua, target, {
       sessionDescriptionHandlerOptions: { constraints: { audio: true, video: false } },
+      ...(codecs?.length ? { sessionDescriptionHandlerModifiers: [preferCodecs(codecs)] } : {}),
     });
   }
 

@@ -18,6 +18,7 @@ export const defaultMonitorLogic: MonitorLogic = {
   startPlan: (config, agent) => planStart(profileOf(config), agent),
   modePlan: (config, agent, from, to, availability) => planModeChange(profileOf(config), from, to, agent, availability),
   endsWithAgent: (config) => profileOf(config).endsWithAgent,
+  hangsUpWithoutCall: (config) => profileOf(config).hangsUpWithoutCall === true,
   isOnNet: (uri, config) => isOnNet(uri, { domain: config.sip.domain, pattern: config.onNetPattern }),
   // The authority with the engine's picture: the agent's call as watched, and no user (the engine is
   // not told who: the coordinator asked with the user before the start, the PBX has the last word),

@@ -33,6 +33,8 @@ export interface MonitorLogic {
   modePlan(config: EngineConfig, agent: string, from: Mode, to: Mode, availability: Availability): PlanAction[];
   /** True when the profile ends the session once the agent's call ends; false keeps it (NetSapiens). */
   endsWithAgent(config: EngineConfig): boolean;
+  /** True when the PBX answers the monitor call and hangs up at once when the agent has no call (FreeSWITCH eavesdrop). */
+  hangsUpWithoutCall(config: EngineConfig): boolean;
   /** On-net classification of a remote party's URI. */
   isOnNet(uri: string, config: EngineConfig): boolean;
   /** Which modes are available now, with reasons. */

@@ -4,7 +4,7 @@ import { isLive } from '../monitor/session-machine';
 import type { AgentCallState, LogEntry, MicrophoneState, SessionSnapshot, SessionStatus } from '../state/snapshot';
 import type { AudioOutput, SilentSource } from './audio';
 import type { EngineConfig } from '../contract/engine';
-import { isBug, surface, MediaFailedError, messageOf, ModeChangeFailedError, MonitorNotPossibleError, PbxWentAwayError, type PhoneError } from './errors';
+import { isBug, surface, MediaFailedError, messageOf, PbxFoundNoCallError, ModeChangeFailedError, MonitorNotPossibleError, PbxWentAwayError, type PhoneError } from './errors';
 import { LevelMeter } from './level-meter';
 import type { DtmfTiming } from './media';
 import type { MicrophoneProvider } from './microphone';
@@ -14,6 +14,8 @@ import { switchMode } from './mode-switch';
 
 /** A session the PBX ended this shortly before the socket closed ended because the PBX went away. */
 const WENT_AWAY_WINDOW_MS = 3000;
+/** A monitor call the PBX ends this soon after answering found nothing to monitor (FreeSWITCH: within about 20 ms). */
+const HUNG_UP_AT_ONCE_MS = 1000;
 
 /** What a monitor session needs from the engine around it. */
 export interface SessionHost {
@@ -75,6 +77,8 @@ export class MonitorSession {
   queue: ModeQueuePort | undefined;
   readonly meter: LevelMeter;
   private phase: Phase = { status: 'connecting' };
+  /** When the current call was answered. */
+  private callUpAt: number | undefined;
   /** The session log has this session's Start row (the engine writes it just before {@link connect}): an End row must follow. */
   private startLogged = false;
 
@@ -176,7 +180,7 @@ export class MonitorSession {
       if (!this.live) return;
       switch (action.kind) {
         case 'dial':
-          await this.dial(action.target);
+          await this.dial(action.target, action.codecs);
           break;
         case 'dtmf':
           if (!this.call) throw new ModeChangeFailedError('The monitor call is not up.');
@@ -303,13 +307,13 @@ export class MonitorSession {
     await this.hangupCall(call);
   }
 
-  private async dial(target: string): Promise<void> {
+  private async dial(target: string, codecs?: readonly string[]): Promise<void> {
     const ua = this.host.userAgent();
     if (!ua) throw new MonitorNotPossibleError('Earshot is not connected to the PBX.');
     // `#` is not allowed raw in a SIP URI user part; `*` is.
     const uri = this.host.uri(target.replace(/#/g, '%23'));
     if (!uri) throw new MonitorNotPossibleError(`The dial target ${target} is not valid.`);
-    const call = new MonitorCall(ua, uri, this.who, this.callEvents, this.host.dtmfTiming);
+    const call = new MonitorCall(ua, uri, this.who, this.callEvents, this.host.dtmfTiming, codecs);
     this.call = call;
     await call.dial();
   }
@@ -318,6 +322,7 @@ export class MonitorSession {
     play: (stream, heardLevel) => this.host.audio?.play(stream, heardLevel),
     up: () => {
       if (!this.host.current(this)) return;
+      this.callUpAt = this.host.now();
       if (this.phase.status === 'connecting') {
         this.phase = { status: this.host.logic.transition('connecting', 'active') as 'active' };
         this.startedAt ??= this.host.now();
@@ -339,6 +344,9 @@ export class MonitorSession {
       }
       const dialog = this.host.agent(this.agent)?.dialog;
       const agentGone = dialog === 'terminated' || dialog === 'idle';
+      const config = this.host.config();
+      const atOnce = this.host.now() - (this.callUpAt ?? -Infinity) < HUNG_UP_AT_ONCE_MS;
+      if (!agentGone && atOnce && config && this.host.logic.hangsUpWithoutCall(config)) return this.fail(new PbxFoundNoCallError(this.who));
       this.finish(agentGone ? "The agent's call ended." : 'The PBX ended the session.', true);
     },
     mediaFailed: (call, stage) => {

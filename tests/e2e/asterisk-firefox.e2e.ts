@@ -19,13 +19,11 @@ import {
   type AsteriskCaseContext,
   type MatrixCase,
   type MatrixRun,
-  type Mode,
-  type PanelDriver,
-  type PortalDriver,
 } from './support/asterisk-cases';
 import { startStaticPortal, type StaticPortal } from './support/asterisk-portal';
 import { launchFirefox, openExtensionPage, type FirefoxSession } from './support/browsers';
 import { until } from './support/lab-client';
+import { buttonByText, firefoxAgentState, firefoxPanel, firefoxPortal, storeSettingsFirefox } from './support/static-portal-firefox';
 
 const AGENTS = [
   { ext: '1001', name: 'Alice Agent' },
@@ -47,10 +45,8 @@ let ctx: AsteriskCaseContext;
 let stored = '';
 const runs: MatrixRun[] = [];
 
-type BrowserApi = { browser: { storage: { local: { set(v: object): Promise<void> }; session: { get(k: string): Promise<Record<string, unknown>> } } } };
-
 async function storeSettings(settings: object): Promise<void> {
-  await sidebar.evaluate((value) => (globalThis as unknown as BrowserApi).browser.storage.local.set({ 'earshot:settings': value }), settings);
+  await storeSettingsFirefox(sidebar, settings);
 }
 
 async function configure(profile: MatrixCase['profile']): Promise<void> {
@@ -58,79 +54,6 @@ async function configure(profile: MatrixCase['profile']): Promise<void> {
   if (JSON.stringify(settings) === stored) return;
   await applySettings(ctx, () => storeSettings(settings), AGENTS.map((a) => a.ext));
   stored = JSON.stringify(settings);
-}
-
-/** A button of the page whose text is `text`. */
-async function buttonByText(page: Page, text: string) {
-  return until(async () => {
-    for (const b of await page.$$('button')) if ((await b.evaluate((el) => el.textContent?.trim())) === text) return b;
-    return undefined;
-  }, 10_000, `the ${text} button`);
-}
-
-/** The sidebar page (opened as a tab: visible, so getUserMedia works there), brought to the front for every click. */
-function firefoxPanel(page: Page): PanelDriver {
-  const attr = (selector: string, name: string) => page.evaluate((sel, n) => document.querySelector(sel)?.getAttribute(n) ?? null, selector, name);
-  return {
-    registration: () => page.evaluate(() => document.querySelector('.earshot-reg-label')?.textContent ?? null),
-    session: () => attr('.earshot-panel[data-session]', 'data-session'),
-    async pressedMode() {
-      return ((await attr('button.earshot-mode-button[aria-pressed="true"]', 'data-mode')) ?? undefined) as Mode | undefined;
-    },
-    modeAvailability: (mode) =>
-      page.evaluate((m) => {
-        const button = document.querySelector(`button.earshot-mode-button[data-mode="${m}"]`);
-        const described = button?.getAttribute('aria-describedby');
-        const reason = described ? document.getElementById(described)?.textContent ?? undefined : undefined;
-        return { disabled: button?.getAttribute('aria-disabled') === 'true', ...(reason !== undefined ? { reason } : {}) };
-      }, mode),
-    async clickMode(mode) {
-      await page.bringToFront();
-      // puppeteer's click moves the mouse and presses it: trusted input events.
-      await page.click(`button.earshot-mode-button[data-mode="${mode}"]`);
-    },
-    async hangUp() {
-      await page.bringToFront();
-      await (await buttonByText(page, 'Hang up')).click();
-    },
-  };
-}
-
-function firefoxPortal(page: Page): PortalDriver {
-  return {
-    async open(url) {
-      await page.goto(url);
-    },
-    iconShown: (agent) =>
-      page.evaluate((ext) => document.querySelector(`tr[data-ext="${ext}"] earshot-monitor-icon[data-extension="${ext}"]:not([hidden])`) !== null, agent),
-    /** The portal in front (a background tab gets no hover), aiming until the icon is what the mouse hits. */
-    async clickIcon(agent) {
-      await page.bringToFront();
-      const centre = await until(async () => {
-        await page.hover(`tr[data-ext="${agent}"] td.name`);
-        return page.evaluate((ext) => {
-          const icon = document.querySelector(`tr[data-ext="${ext}"] earshot-monitor-icon[data-extension="${ext}"]:not([hidden])`);
-          if (!icon) return null;
-          const r = icon.getBoundingClientRect();
-          const point: [number, number] = [r.x + r.width / 2, r.y + r.height / 2];
-          return document.elementFromPoint(...point)?.tagName === 'EARSHOT-MONITOR-ICON' ? point : null;
-        }, agent);
-      }, 20_000, `the icon of ${agent}`);
-      const at = Date.now();
-      await page.mouse.click(centre[0], centre[1]);
-      return at;
-    },
-  };
-}
-
-/** Earshot's idea of an agent's call, from the background's persisted state (storage.session, read by the sidebar page). */
-async function agentState(agent: string): Promise<string | undefined> {
-  return sidebar.evaluate(async (ext) => {
-    const record = (await (globalThis as unknown as BrowserApi).browser.storage.session.get('earshot:coordinator'))['earshot:coordinator'] as
-      | { state?: { agents?: Record<string, { dialog?: string }> } }
-      | undefined;
-    return record?.state?.agents?.[ext]?.dialog;
-  }, agent);
 }
 
 beforeAll(async () => {
@@ -149,7 +72,7 @@ beforeAll(async () => {
     ami,
     panel: firefoxPanel(sidebar),
     portal: firefoxPortal((portal = await s.browser.newPage())),
-    agentState,
+    agentState: firefoxAgentState(sidebar),
     portalUrl: site.url,
     emptyPortalUrl: site.emptyUrl,
     supervisor: '2001',

@@ -55,7 +55,9 @@ describe.each(DIALECT_CASES)('Chromium, $dialect: Listen → Whisper → Join �
         return audible(heard, 'agent:1008') && audible(heard, customer);
       }, 15_000, 'the supervisor hears both parties');
       await until(async () => (await labApi<{ rms: number; frames: number }>(lab, 'GET', `/api/sent/${who}?windowMs=500`)).frames > 0, 10_000, 'frames from the supervisor');
-      expect((await labApi<{ rms: number }>(lab, 'GET', `/api/sent/${who}?windowMs=500`)).rms).toBeLessThan(0.001);
+      // Listen sends silence. A PIN sent by RFC 4733 (FreeSWITCH) is played out as tones by the lab's
+      // receiver for a moment after the PBX starts mixing: silence from when those have ended.
+      await until(async () => (await labApi<{ rms: number }>(lab, 'GET', `/api/sent/${who}?windowMs=500`)).rms < 0.001, c.pin ? 3000 : 0, 'silence from the supervisor in Listen');
 
       await until(async () => (await modeButton('whisper').getAttribute('aria-disabled')) === 'false', 10_000, 'Whisper available').catch(async (error: unknown) => {
         // What the lab saw since this case began: registrations, subscriptions and NOTIFYs for 1008.

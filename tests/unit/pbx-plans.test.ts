@@ -33,8 +33,8 @@ describe('planStart per profile (starts in Listen Only)', () => {
   it.each([
     ['asterisk-chanspy', {}, [{ kind: 'dial', target: '*2221001' }]],
     ['asterisk-per-mode', {}, [{ kind: 'dial', target: '*2211001' }]],
-    ['freeswitch-eavesdrop', {}, [{ kind: 'dial', target: '*331001' }]],
-    ['freeswitch-eavesdrop', { pin: '4321' }, [{ kind: 'dial', target: '*331001' }, dtmf('4321', 'rfc4733')]],
+    ['freeswitch-eavesdrop', {}, [{ kind: 'dial', target: '*331001', codecs: ['PCMU', 'PCMA'] }]],
+    ['freeswitch-eavesdrop', { pin: '4321' }, [{ kind: 'dial', target: '*331001', codecs: ['PCMU', 'PCMA'] }, dtmf('4321', 'rfc4733')]],
     ['netsapiens-tapping', {}, [{ kind: 'dial', target: '*551001' }]],
     ['netsapiens-tapping', { tappingCode: '*77' }, [{ kind: 'dial', target: '*771001' }]],
     ['asterisk-chanspy', { dialPrefix: '556' }, [{ kind: 'dial', target: '5561001' }]],
@@ -117,5 +117,41 @@ describe('resolveProfile', () => {
       ['freeswitch-eavesdrop', true, false],
       ['netsapiens-tapping', false, true],
     ]);
+  });
+});
+
+describe('the FreeSWITCH *33<ext> profile (facts measured on FreeSWITCH 1.10.12: pbx-dialects.md)', () => {
+  const fs = BUILT_IN_PROFILES['freeswitch-eavesdrop'];
+
+  it('switches by RFC 4733 digits: Listen 0, Whisper 2 (the agent hears), Join 3', () => {
+    expect(fs).toMatchObject({ dialPrefix: '*33', switchBy: 'dtmf', dtmfMethod: 'rfc4733', modeCodes: { listen: '0', whisper: '2', barge: '3' } });
+  });
+
+  it('refuses SIP INFO, which FreeSWITCH ignores yet answers 200 OK', () => {
+    expect(() => resolveProfile('freeswitch-eavesdrop', { dtmfMethod: 'info' })).toThrow(ProfileError);
+    expect(() => resolveProfile('freeswitch-eavesdrop', { dtmfMethod: 'info' })).toThrow(/cannot use SIP INFO DTMF: FreeSWITCH ignores SIP INFO digits .* answers them 200 OK/);
+    // Asterisk acts on both methods (measured): its profiles keep the choice.
+    expect(resolveProfile('asterisk-chanspy', { dtmfMethod: 'info' }).dtmfMethod).toBe('info');
+  });
+
+  it.each(['whisper', 'barge', 'listen'] as const)('never takes digit 1 (only the customer hears the supervisor) as the %s code', (mode) => {
+    expect(() => resolveProfile('freeswitch-eavesdrop', { modeCodes: { [mode]: '1' } })).toThrow(/the digit 1 only the customer hears the supervisor \(not the agent\): it cannot be the/);
+  });
+
+  it('never takes * (ends the eavesdrop) as a mode code; other digits stay configurable', () => {
+    expect(() => resolveProfile('freeswitch-eavesdrop', { modeCodes: { barge: '*' } })).toThrow(/the digit \* ends the eavesdrop: it cannot be the Join \(Barge-In\) code/);
+    expect(resolveProfile('freeswitch-eavesdrop', { modeCodes: { whisper: '7' } }).modeCodes.whisper).toBe('7');
+  });
+
+  it('dials in G.711 (eavesdrop does not resample), and its redial and start plans carry the preference', () => {
+    expect(fs.codecs).toEqual(['PCMU', 'PCMA']);
+    expect(planStart(fs, '1001')[0]).toEqual({ kind: 'dial', target: '*331001', codecs: ['PCMU', 'PCMA'] });
+    const redial = resolveProfile('freeswitch-eavesdrop', { switchBy: 'redial', modeCodes: { listen: '*31', whisper: '*32', barge: '*34' } });
+    expect(planModeChange(redial, 'listen', 'whisper', '1001', all)).toEqual([{ kind: 'hangup' }, { kind: 'dial', target: '*321001', codecs: ['PCMU', 'PCMA'] }]);
+  });
+
+  it('is the only built-in profile with a codec preference, refused DTMF and the hang-up-at-once fact', () => {
+    expect(Object.values(BUILT_IN_PROFILES).filter((p) => p.codecs || p.refusedDtmf || p.hangsUpWithoutCall).map((p) => p.id)).toEqual(['freeswitch-eavesdrop']);
+    expect(fs.hangsUpWithoutCall).toBe(true);
   });
 });

@@ -11,6 +11,7 @@ import {
   type Emitter,
   type Session,
   type SessionDescriptionHandler,
+  type SessionDescriptionHandlerModifier,
   type SessionDescriptionHandlerFactory,
   type Transport,
 } from 'sip.js';
@@ -256,6 +257,15 @@ export class FakePbx {
   }
 }
 
+/** A FAKE browser offer, shaped as Chromium's: Opus first, then G.722, PCMU, PCMA, CN, telephone-event at 48 and 8 kHz. */
+export const FAKE_BROWSER_OFFER = [
+  'v=0', 'o=- 1 2 IN IP4 127.0.0.1', 's=-', 't=0 0', 'a=group:BUNDLE 0',
+  'm=audio 9 UDP/TLS/RTP/SAVPF 111 9 0 8 13 110 126', 'c=IN IP4 0.0.0.0', 'a=mid:0', 'a=sendrecv', 'a=rtcp-mux',
+  'a=rtpmap:111 opus/48000/2', 'a=rtcp-fb:111 transport-cc', 'a=fmtp:111 minptime=10;useinbandfec=1',
+  'a=rtpmap:9 G722/8000', 'a=rtpmap:0 PCMU/8000', 'a=rtpmap:8 PCMA/8000', 'a=rtpmap:13 CN/8000',
+  'a=rtpmap:110 telephone-event/48000', 'a=rtpmap:126 telephone-event/8000', 'a=ssrc:1 cname:fake', '',
+].join('\r\n');
+
 /** A minimal SDP; the fake SDH never looks inside. */
 export const FAKE_SDP = 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 9 RTP/AVP 0\r\n';
 
@@ -467,8 +477,13 @@ export class FakeSdh implements SessionDescriptionHandler, MonitorMedia {
     // As sip.js does: closing a call stops the tracks of its senders.
     this.outgoing.stop();
   }
-  getDescription(): Promise<{ body: string; contentType: string }> {
-    return Promise.resolve({ body: FAKE_SDP, contentType: 'application/sdp' });
+  /** The offers this SDH made, after the engine's modifiers (a codec preference), as the INVITE carried them. */
+  readonly offers: string[] = [];
+  async getDescription(_options?: unknown, modifiers?: SessionDescriptionHandlerModifier[]): Promise<{ body: string; contentType: string }> {
+    let description: RTCSessionDescriptionInit = { type: 'offer', sdp: FAKE_BROWSER_OFFER };
+    for (const modify of modifiers ?? []) description = await modify(description);
+    this.offers.push(description.sdp ?? '');
+    return { body: description.sdp ?? '', contentType: 'application/sdp' };
   }
   hasDescription(contentType: string): boolean {
     return contentType === 'application/sdp';
@@ -633,6 +648,7 @@ export function fakeLogic(overrides: Partial<MonitorLogic> = {}): MonitorLogic {
     startPlan: (_config, agent) => [{ kind: 'dial', target: `*222${agent}` }],
     modePlan: (config, _agent, _from, to) => [{ kind: 'dtmf', digits: FAKE_DIGITS[to], method: config.profile.overrides.dtmfMethod ?? 'info' }],
     endsWithAgent: () => true,
+    hangsUpWithoutCall: () => false,
     isOnNet: (uri) => /^sip:\d{3}@/.test(uri),
     availability: ({ microphone }) => {
       const talk = microphone === 'denied' ? { allowed: false, reason: 'the microphone is blocked' } : { allowed: true };

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Mode } from '../../lib/monitor/modes';
 import type { EngineConfig } from '../../lib/contract/engine';
 import { defaultMonitorLogic } from '../../lib/phone/monitor-logic-default';
-import { DOMAIN, fakeConfig, harness } from './phone-fakes';
+import { DOMAIN, FAKE_BROWSER_OFFER, fakeConfig, harness } from './phone-fakes';
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -16,7 +16,8 @@ afterEach(() => {
 
 type Profile = EngineConfig['profile'];
 
-async function session(profile: Profile) {
+/** An active session on 201 (a call with an off-net customer), `settleMs` after the start. */
+async function session(profile: Profile, settleMs = 1000) {
   const h = harness({ logic: defaultMonitorLogic });
   await h.engine.handle({ type: 'configure', config: fakeConfig({ profile, whisperWhenUnknown: 'allow' }) });
   await h.engine.handle({ type: 'watch', extensions: ['201'] });
@@ -33,7 +34,7 @@ async function session(profile: Profile) {
   );
   await vi.advanceTimersByTimeAsync(0);
   await h.engine.handle({ type: 'start', agent: '201' });
-  await vi.advanceTimersByTimeAsync(1000);
+  await vi.advanceTimersByTimeAsync(settleMs);
   return h;
 }
 
@@ -104,14 +105,54 @@ describe('profiles on the wire (real plans, fake PBX)', () => {
     expect(h.log.last.session?.message).toMatch(/microphone is blocked/);
   });
 
-  it('freeswitch-eavesdrop: dial *33201, PIN after answer, then 2 / 3 / 0', async () => {
-    const h = await session({ id: 'freeswitch-eavesdrop', overrides: { dialPrefix: '*33', pin: '1234', dtmfMethod: 'info' } });
+  it('freeswitch-eavesdrop: dial *33201, PIN after answer, then 2 / 3 / 0, all RFC 4733, never INFO', async () => {
+    const h = await session({ id: 'freeswitch-eavesdrop', overrides: { dialPrefix: '*33', pin: '1234' } });
     expect(h.pbx.requests('INVITE').map((r) => r.ruri?.user)).toEqual(['*33201']);
-    expect(infoDigits(h)).toBe('1234');
     await switchTo(h, 'whisper');
     await switchTo(h, 'barge');
     await switchTo(h, 'listen');
-    expect(infoDigits(h)).toBe('1234230');
+    expect(h.sdh.created[0]?.dtmf.join('')).toBe('1234230');
+    expect(h.pbx.requests('INFO')).toHaveLength(0);
+  });
+
+  // The SDP below is the FAKE browser offer of phone-fakes.ts (Opus first), through the engine's real modifier.
+  it('freeswitch-eavesdrop: the INVITE offers only PCMU and PCMA (and 8 kHz telephone-event), eavesdrop does not resample', async () => {
+    const h = await session({ id: 'freeswitch-eavesdrop', overrides: {} });
+    const invite = h.pbx.requests('INVITE')[0]?.body ?? '';
+    expect(invite).toMatch(/^m=audio 9 UDP\/TLS\/RTP\/SAVPF 0 8 126$/m);
+    expect(invite).not.toMatch(/opus|G722|telephone-event\/48000/);
+    expect(h.sdh.created[0]?.offers).toEqual([invite]);
+  });
+
+  it('asterisk-chanspy names no codecs: the browser offer goes out as it is (Opus first)', async () => {
+    const h = await session({ id: 'asterisk-chanspy', overrides: {} });
+    expect(h.pbx.requests('INVITE')[0]?.body).toBe(FAKE_BROWSER_OFFER);
+  });
+
+  it('freeswitch-eavesdrop: a *33 the PBX hangs up at once says it found no call (not a generic end); later, it is the PBX ending it', async () => {
+    const h = await session({ id: 'freeswitch-eavesdrop', overrides: {} }, 50);
+    expect(h.log.last.session?.status).toBe('active');
+    h.pbx.bye();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(h.log.last.session).toMatchObject({
+      status: 'failed',
+      message: 'The PBX answered and hung up at once: it found no call of 201 to listen to. Start again when they are on a call.',
+    });
+  });
+
+  it('freeswitch-eavesdrop: a BYE a few seconds into the session is the PBX ending it', async () => {
+    const h = await session({ id: 'freeswitch-eavesdrop', overrides: {} });
+    h.pbx.bye();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(h.log.last.session).toMatchObject({ status: 'ended', message: 'The PBX ended the session.' });
+  });
+
+  it('asterisk-chanspy: the same quick BYE is the PBX ending the session (ChanSpy waits instead when there is no call)', async () => {
+    const h = await session({ id: 'asterisk-chanspy', overrides: {} }, 50);
+    expect(h.log.last.session?.status).toBe('active');
+    h.pbx.bye();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(h.log.last.session).toMatchObject({ status: 'ended', message: 'The PBX ended the session.' });
   });
 
   it('netsapiens-tapping: tapping code + extension, star codes per mode', async () => {

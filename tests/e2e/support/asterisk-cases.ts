@@ -121,7 +121,7 @@ export async function endAllCalls(ctx: Pick<AsteriskCaseContext, 'pbx'>): Promis
 }
 
 /** Clicks the agent's icon and waits for an active session in Listen; returns when the panel showed Listen. */
-async function startListening(ctx: AsteriskCaseContext, agent: string): Promise<number> {
+export async function startListening(ctx: Pick<AsteriskCaseContext, 'panel' | 'portal'>, agent: string): Promise<number> {
   await until(() => ctx.portal.iconShown(agent), 15_000, `the icon of ${agent}`);
   await ctx.portal.clickIcon(agent);
   await until(
@@ -264,14 +264,14 @@ export interface MatrixOptions {
   marginMs?: number;
 }
 
-interface SupervisorRecording {
+export interface SupervisorRecording {
   code: string;
   heard: Recording;
   sent: Recording;
 }
 
-/** The supervisor's recordings of the spy calls on `agent` closed since `since`, by call. */
-function supervisorRecordings(dir: string, supervisor: string, agent: string, since: number): SupervisorRecording[] {
+/** The supervisor's recordings of the spy calls on `agent` closed since `since`, by call (Asterisk's and FreeSWITCH's test PBXs name them alike: `supervisor-<sup>-<code><agent>-<tag>-heard.wav`). */
+export function supervisorRecordings(dir: string, supervisor: string, agent: string, since: number): SupervisorRecording[] {
   const name = new RegExp(`^supervisor-${supervisor}-(\\d+?)${agent}-(.+)-heard\\.wav$`);
   const found: SupervisorRecording[] = [];
   for (const file of readdirSync(dir)) {
@@ -337,17 +337,14 @@ async function notifiesOfCall(ctx: AsteriskCaseContext, agent: string, mark: num
  * recording measured per phase.
  */
 export async function runMatrix(ctx: AsteriskCaseContext, c: MatrixCase, agent: string, opts: MatrixOptions = {}): Promise<MatrixRun> {
-  const holdMs = opts.holdMs ?? 3000;
-  const settleMs = opts.settleMs ?? 600;
-  const marginMs = opts.marginMs ?? 200;
   const since = Date.now();
   await untilWatched(ctx, agent, true);
   await until(async () => IDLE.has((await ctx.agentState(agent)) ?? ''), 15_000, `Earshot to know ${agent} is idle`);
 
   const { call, notifies } = await callNamedInEarlyNotify(ctx, agent);
-  const windows: { mode: Mode; fromMs: number; toMs: number }[] = [];
+  let windows: ModeWindow[] = [];
   try {
-    let shownAt = await startListening(ctx, agent);
+    const shownAt = await startListening(ctx, agent);
     const whisper = await until(async () => {
       const w = await ctx.panel.modeAvailability('whisper');
       return w.disabled ? undefined : w;
@@ -356,16 +353,7 @@ export async function runMatrix(ctx: AsteriskCaseContext, c: MatrixCase, agent: 
       throw new Error(`${String(error)}: Asterisk named the customer in its early NOTIFY (${notifies.at(-1)}), yet the panel says "${reason}"`);
     });
     expect(whisper.disabled).toBe(false);
-    for (let i = 0; i < MATRIX_MODES.length; i++) {
-      const mode = MATRIX_MODES[i]!;
-      const next = MATRIX_MODES[i + 1];
-      await sleep(holdMs);
-      windows.push({ mode, fromMs: shownAt + settleMs, toMs: Date.now() - marginMs });
-      if (!next) break;
-      await ctx.panel.clickMode(next);
-      await until(async () => (await ctx.panel.pressedMode()) === next, 20_000, `the panel to show ${MODE_NAMES[next]}`);
-      shownAt = Date.now();
-    }
+    windows = await holdModes(ctx.panel, shownAt, opts);
     await hangUpSession(ctx);
   } finally {
     await endAllCalls(ctx);
@@ -380,8 +368,58 @@ export async function runMatrix(ctx: AsteriskCaseContext, c: MatrixCase, agent: 
   if (!agentFile) throw new Error(`no baresip recording of what ${agent} heard`);
   const agentHeard = readRecording(agentFile);
 
-  const phases = windows.map((window): MatrixPhase => {
-    const rec = [...supervisor].sort((a, b) => overlap(b.heard, window.fromMs, window.toMs) - overlap(a.heard, window.fromMs, window.toMs))[0]!;
+  const phases = measurePhases({ windows, supervisor, customer, agentHeard, voiceHz: ctx.voiceHz });
+  return {
+    case: c,
+    voiceHz: ctx.voiceHz,
+    phases,
+    digits: ctx.ami.dtmfReceived(`PJSIP/${ctx.supervisor}-`, since).map((d) => d.digit),
+    supervisorFiles: supervisor.map((s) => s.heard.path.split('/').pop() ?? ''),
+    notifies,
+  };
+}
+
+/** One mode as held: the wall-clock window to measure it in. */
+export interface ModeWindow {
+  mode: Mode;
+  fromMs: number;
+  toMs: number;
+}
+
+/**
+ * Holds each mode of {@link MATRIX_MODES} (Listen already shown at
+ * `shownAt`), switching with the real mouse on the panel; the windows to
+ * measure, from when the panel showed a mode (plus the settle time) to just
+ * before the next click.
+ */
+export async function holdModes(panel: PanelDriver, shownAt: number, opts: MatrixOptions = {}): Promise<ModeWindow[]> {
+  const holdMs = opts.holdMs ?? 3000;
+  const settleMs = opts.settleMs ?? 600;
+  const marginMs = opts.marginMs ?? 200;
+  const windows: ModeWindow[] = [];
+  for (let i = 0; i < MATRIX_MODES.length; i++) {
+    const mode = MATRIX_MODES[i]!;
+    const next = MATRIX_MODES[i + 1];
+    await sleep(holdMs);
+    windows.push({ mode, fromMs: shownAt + settleMs, toMs: Date.now() - marginMs });
+    if (!next) break;
+    await panel.clickMode(next);
+    await until(async () => (await panel.pressedMode()) === next, 20_000, `the panel to show ${MODE_NAMES[next]}`);
+    shownAt = Date.now();
+  }
+  return windows;
+}
+
+/** Every party's tone levels per window, from the supervisor's spy-call recordings (the one covering each window), the customer's and the agent's. */
+export function measurePhases(input: {
+  windows: readonly ModeWindow[];
+  supervisor: readonly SupervisorRecording[];
+  customer: Recording;
+  agentHeard: Recording;
+  voiceHz: number;
+}): MatrixPhase[] {
+  return input.windows.map((window): MatrixPhase => {
+    const rec = [...input.supervisor].sort((a, b) => overlap(b.heard, window.fromMs, window.toMs) - overlap(a.heard, window.fromMs, window.toMs))[0]!;
     // A recording starts with the call's media (ICE and DTLS after the answer): a phase that began
     // before it is measured from just after it.
     const w = rec.heard.startMs > window.fromMs ? { ...window, fromMs: rec.heard.startMs + 300 } : window;
@@ -396,26 +434,21 @@ export async function runMatrix(ctx: AsteriskCaseContext, c: MatrixCase, agent: 
       levels: {
         supervisorHeard440: toneDb(rec.heard, 440, w.fromMs, w.toMs),
         supervisorHeard660: toneDb(rec.heard, 660, w.fromMs, w.toMs),
-        supervisorSentVoice: toneDb(rec.sent, ctx.voiceHz, w.fromMs, w.toMs),
-        agentHeard440: toneDb(agentHeard, 440, w.fromMs, w.toMs),
-        agentHeardVoice: toneDb(agentHeard, ctx.voiceHz, w.fromMs, w.toMs),
-        customerHeard660: toneDb(customer, 660, w.fromMs, w.toMs),
-        customerHeardVoice: toneDb(customer, ctx.voiceHz, w.fromMs, w.toMs),
+        supervisorSentVoice: toneDb(rec.sent, input.voiceHz, w.fromMs, w.toMs),
+        agentHeard440: toneDb(input.agentHeard, 440, w.fromMs, w.toMs),
+        agentHeardVoice: toneDb(input.agentHeard, input.voiceHz, w.fromMs, w.toMs),
+        customerHeard660: toneDb(input.customer, 660, w.fromMs, w.toMs),
+        customerHeardVoice: toneDb(input.customer, input.voiceHz, w.fromMs, w.toMs),
       },
     };
   });
-  return {
-    case: c,
-    voiceHz: ctx.voiceHz,
-    phases,
-    digits: ctx.ami.dtmfReceived(`PJSIP/${ctx.supervisor}-`, since).map((d) => d.digit),
-    supervisorFiles: supervisor.map((s) => s.heard.path.split('/').pop() ?? ''),
-    notifies,
-  };
 }
 
+/** What the verdict and the table read of a run: any PBX's run with the case's codes and digits. */
+export type MatrixVerdictRun = Omit<MatrixRun, 'case'> & { case: Pick<MatrixCase, 'id' | 'codes' | 'digits'> };
+
 /** Everything in a run that breaks the rules of the modes; empty when the run is right. */
-export function matrixProblems(run: MatrixRun): string[] {
+export function matrixProblems(run: MatrixVerdictRun): string[] {
   const problems: string[] = [];
   const present = (what: string, db: number) => db > TONE_PRESENT_DB || problems.push(`${what}: ${db} dB, expected > ${TONE_PRESENT_DB}`);
   const absent = (what: string, db: number) => db < TONE_ABSENT_DB || problems.push(`${what}: ${db} dB, expected < ${TONE_ABSENT_DB}`);
@@ -439,7 +472,7 @@ export function matrixProblems(run: MatrixRun): string[] {
 }
 
 /** The matrix as a table: one line per phase, dB per party and tone. */
-export function formatMatrix(runs: readonly MatrixRun[]): string {
+export function formatMatrix(runs: readonly MatrixVerdictRun[]): string {
   const hz = runs[0]?.voiceHz ?? 900;
   const header = `case             phase    call   sup←440 sup←660 sup→${hz} agent←440 agent←${hz} cust←660 cust←${hz}`;
   const lines = runs.flatMap((run) =>

@@ -16,7 +16,7 @@ export interface DialectCase {
 
 /** The dialects besides ChanSpy (whose story is monitor-chromium / monitor-firefox). */
 export const DIALECT_CASES: DialectCase[] = [
-  { dialect: 'freeswitch-eavesdrop', profile: { id: 'freeswitch-eavesdrop', dtmfMethod: 'info', pin: '4321' }, pin: '4321', user: { extension: '2001', name: 'Sam Supervisor' }, customer: '5550181' },
+  { dialect: 'freeswitch-eavesdrop', profile: { id: 'freeswitch-eavesdrop', dtmfMethod: 'rfc4733', pin: '4321' }, pin: '4321', user: { extension: '2001', name: 'Sam Supervisor' }, customer: '5550181' },
   { dialect: 'asterisk-per-mode', profile: { id: 'asterisk-per-mode' }, user: { extension: '2001', name: 'Sam Supervisor' }, customer: '5550182' },
   { dialect: 'netsapiens-tapping', profile: { id: 'netsapiens-tapping' }, user: { extension: '3001', name: 'Olivia Office-Manager' }, customer: '5550183' },
 ];
