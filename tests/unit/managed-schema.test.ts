@@ -123,6 +123,9 @@ describe('the generic portal adapter: one set of limits (ADAPTER_LIMITS) in the 
     const keys = Object.keys(GENERIC_KEYS).map((key) => `portal.generic.${key}`);
     expect(generic.map((leaf) => leaf.path)).toEqual(keys);
     expect([...policyLeaves.keys()].filter((path) => path.startsWith('portal.generic.'))).toEqual(keys);
+    // docs/managed-policy.md names every key (its worked example is checked by portal-fixtures.test.ts).
+    const doc = readFileSync(resolve(root, 'docs/managed-policy.md'), 'utf8');
+    expect(Object.keys(GENERIC_KEYS).filter((key) => !doc.includes(`\`${key}\``))).toEqual([]);
   });
 
   it.each(generic.map((leaf) => [leaf.path, leaf.schema] as const))('%s: the policy schema states the limit the settings enforce, the adapter schema\'s', (path, schema) => {
