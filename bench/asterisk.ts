@@ -12,7 +12,7 @@
 //    Asterisk received, and the panel's mode with Asterisk's after each burst.
 // `npx tsx bench/asterisk.ts` runs this part alone, prints its section and
 // puts it into docs/BENCHMARKS.md (replacing only that section).
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { spliceSection } from './support/splice-section';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { CDPSession, Page } from 'playwright-core';
@@ -772,23 +772,6 @@ export function asteriskSection(f: AsteriskFigures): string[] {
   return lines;
 }
 
-/** Puts the section into docs/BENCHMARKS.md in place of its previous version (before the Idle section when new); nothing else changes. */
-export function spliceSection(file: string, section: string[]): void {
-  const text = existsSync(file) ? readFileSync(file, 'utf8') : '# Earshot benchmarks\n\n';
-  const lines = text.split('\n');
-  const start = lines.findIndex((l) => l.startsWith(HEADING));
-  let next: string[];
-  if (start >= 0) {
-    const end = lines.findIndex((l, i) => i > start && l.startsWith('## '));
-    next = [...lines.slice(0, start), ...section, ...(end >= 0 ? lines.slice(end) : [])];
-  } else {
-    const before = lines.findIndex((l) => l.startsWith('## Idle') || l.startsWith('## Bundle sizes'));
-    next = before >= 0 ? [...lines.slice(0, before), ...section, ...lines.slice(before)] : [...lines, ...section];
-  }
-  // split/join keeps the rest of the file byte for byte (run.ts ends it with a blank line).
-  writeFileSync(file, next.join('\n'));
-}
-
 // `npx tsx bench/asterisk.ts`: this part alone, printed and put into docs/BENCHMARKS.md.
 if (process.argv[1]?.endsWith('bench/asterisk.ts')) {
   const env = (name: string) => (process.env[name] !== undefined && process.env[name] !== '' ? Number(process.env[name]) : undefined);
@@ -801,5 +784,5 @@ if (process.argv[1]?.endsWith('bench/asterisk.ts')) {
   const section = asteriskSection(figures);
   console.log(JSON.stringify(figures));
   console.log(section.join('\n'));
-  if (process.env.EARSHOT_BENCH_NO_WRITE !== '1') spliceSection('docs/BENCHMARKS.md', section);
+  if (process.env.EARSHOT_BENCH_NO_WRITE !== '1') spliceSection('docs/BENCHMARKS.md', HEADING, section);
 }

@@ -44,7 +44,8 @@ interface PageNumbers {
   scriptMs: number;
 }
 
-async function measurePage(page: import('playwright-core').Page, url: string, seconds: number, before?: () => Promise<void>): Promise<PageNumbers> {
+/** Loads `url`, waits for `before`, then measures `seconds`: long tasks, the page's `pageUpdateMs`, script time (CDP). */
+export async function measurePage(page: import('playwright-core').Page, url: string, seconds: number, before?: () => Promise<void>): Promise<PageNumbers> {
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Performance.enable');
   await page.goto(url);

@@ -11,6 +11,7 @@ import { benchIdle, type IdleContext } from './idle';
 import { benchMixing } from './lab-mixing';
 import { benchMonitor, type ClickToAudio } from './monitor';
 import { benchPortal } from './portal';
+import { benchPortalStyles, portalStylesSection } from './portal-styles';
 import { benchPortsRuns, portsSection } from './ports';
 import { fmt, summarize, summaryText } from './stats';
 
@@ -67,6 +68,10 @@ async function main(): Promise<void> {
     out(`Content-script bundle: ${kb(first.contentScriptGzipBytes)} gzipped.`);
     out();
   }
+
+  // The real portals' pages (FusionPBX-style wholesale, NetSapiens-style incremental): also written alone by `tsx bench/portal-styles.ts`.
+  console.log('bench: portal content script on the real portals\' pages…');
+  for (const line of portalStylesSection(await benchPortalStyles({ runs, seconds: 15 }), 15)) out(line);
 
   console.log('bench: lab mixing…');
   out('## The lab: mixing cost (10 ms ticks, 2 cores)');

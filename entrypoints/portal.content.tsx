@@ -16,6 +16,7 @@ import monitorCss from '@/components/monitor/monitor-core.css?inline';
 import { STATE_PORT_NAME } from '@/lib/messaging/protocol';
 import {
   contentCommandSender,
+  reportPortalUser,
   reportVisibleAgents,
   requestOpenPanel,
   requestPortalConfig,
@@ -101,6 +102,9 @@ export default defineContentScript({
       setTimer: (callback, ms) => ctx.setTimeout(callback, ms),
       clearTimer: (id) => ctx.clearTimeout(id),
       onDisagreement: (text) => console.info(`[earshot] ${text}`),
+      // The page's signed-in user becomes the one user of the side panel, this panel and the rules.
+      onPortalUser: (user) =>
+        void reportPortalUser(user).then((result) => result.ok || console.warn(`[earshot] the portal's signed-in user was not reported: ${result.reason}`)),
     });
 
     let reportTimer: number | undefined;
@@ -110,6 +114,13 @@ export default defineContentScript({
       isOnCall: model.isOnCall,
       signal: ctx.signal,
       onActivate: (agent, event) => {
+        // A row the portal says this user may not monitor has no icon; should one be clicked anyway, say why.
+        const verdict = model.startVerdict(agent);
+        if (!verdict.allowed) {
+          model.setOpen(true);
+          model.setNotice(verdict.reason);
+          return;
+        }
         // Open the browser's panel first: Chrome keeps the click's gesture only for the first call.
         void requestOpenPanel().then(
           (result) => result.ok || console.warn(`[earshot] the side panel did not open: ${result.reason}`),
@@ -148,7 +159,10 @@ export default defineContentScript({
         if (!up && portDropped()) return;
         model.setConnected(up);
         // A new connection may be a restarted background, or one that forgot this frame: tell it what is shown.
-        if (up) icons.reportAgain();
+        if (up) {
+          icons.reportAgain();
+          model.reportUserAgain();
+        }
       },
       setTimer: (callback, ms) => ctx.setTimeout(callback, ms),
       clearTimer: (id) => ctx.clearTimeout(id as number),

@@ -1,3 +1,4 @@
+import { mayUseTappingCode } from '../../lib/monitor/authority';
 import { t } from '../i18n';
 import { downloadText } from './download';
 import { MonitorCore, type MonitorCoreProps } from './monitor-core';
@@ -27,7 +28,8 @@ export function MonitorPanel({ download = downloadText, output, shortcuts, ...co
     <MonitorCore
       {...core}
       tools={({ state, send, live, run, setNotice }) => {
-        const entitled = state.user.scope === 'Office Manager' || state.user.dtmfMonitoringGranted;
+        // The rules' own check (lib/monitor/authority.ts), on the one signed-in user (the portal's, when it shows one).
+        const entitled = mayUseTappingCode(state.user).allowed;
         const exportLog = async () => {
           const result = await send({ type: 'export-log' });
           if (result.ok) {

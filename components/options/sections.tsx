@@ -3,6 +3,7 @@ import { BUILT_IN_PROFILES } from '../../lib/pbx/profiles';
 import type { PortalPermissions } from '../../lib/settings/origin';
 import { normalizeOrigin, portalOriginProblem } from '../../lib/settings/origin';
 import type { ProfileId } from '../../lib/contract/engine';
+import type { GenericKey } from '../../lib/portals/generic';
 import { CheckboxField, ChoiceListField, SelectField, TextField } from './fields';
 import type { FormApi } from './form-model';
 import { t, type MessageKey } from '../i18n';
@@ -61,17 +62,30 @@ export function ProfileSection({ form }: SectionProps) {
   );
 }
 
+/** Every text key of the generic adapter (lib/portals/generic.ts GENERIC_KEYS; the role map comes from policy only). */
 const GENERIC_FIELDS = [
   ['rowSelector', 'hintRowSelector'],
   ['extensionSelector', 'hintExtensionSelector'],
+  ['extensionAttribute', 'hintExtensionAttribute'],
   ['extensionPattern', 'hintExtensionPattern'],
   ['nameSelector', 'hintNameSelector'],
   ['iconSlotSelector', 'hintIconSlotSelector'],
   ['callSelector', 'hintCallSelector'],
+  ['callAttribute', 'hintCallAttribute'],
+  ['callPattern', 'hintCallPattern'],
   ['onCallPattern', 'hintOnCallPattern'],
-  ['userScopeSelector', 'hintUserScopeSelector'],
+  ['otherPartySelector', 'hintOtherPartySelector'],
+  ['otherPartyAttribute', 'hintOtherPartyAttribute'],
+  ['otherPartyPattern', 'hintOtherPartyPattern'],
+  ['rowMonitorRightSelector', 'hintRowMonitorRightSelector'],
   ['userExtensionSelector', 'hintUserExtensionSelector'],
-] as const satisfies readonly (readonly [string, MessageKey])[];
+  ['userExtensionAttribute', 'hintUserExtensionAttribute'],
+  ['userExtensionPattern', 'hintUserExtensionPattern'],
+  ['userScopeSelector', 'hintUserScopeSelector'],
+  ['userScopeAttribute', 'hintUserScopeAttribute'],
+  ['userScopePattern', 'hintUserScopePattern'],
+  ['monitorRightSelector', 'hintMonitorRightSelector'],
+] as const satisfies readonly (readonly [Exclude<GenericKey, 'scopeMap'>, MessageKey])[];
 
 /** The portal select: every adapter id the settings accept (PORTAL_ADAPTER_IDS), each by the portal and page it fits. */
 const ADAPTER_OPTIONS = [

@@ -13,6 +13,8 @@ import { isLive } from '../monitor/session-machine';
 import { createRules, type CoordinatorRules, type Verdict } from './rules-port';
 import type { PersistedCoordinator, StateStore, VisibleAgent } from './store';
 import { remoteFromPortal, type OnNetOptions } from '../portals/on-net';
+import { signedInUser, type PortalUser } from '../monitor/authority';
+import type { UserState } from '../state/snapshot';
 
 export type { VisibleAgent } from './store';
 
@@ -70,6 +72,10 @@ export interface CoordinatorOptions {
 export class Coordinator {
   private state: EarshotState;
   private visible: Record<string, VisibleAgent[]> = {};
+  /** The supervisor as the settings name them; `state.user` is this with the portal's reading on top. */
+  private settingsUser: UserState = { dtmfMonitoringGranted: false };
+  /** Who each portal frame shows signed in, the latest report last (not persisted: frames report again on reconnecting). */
+  private readonly portalUsers = new Map<string, PortalUser>();
   private watched = '';
   /** How a portal's other party is classified (settings.onNetPattern, the PBX domain, the adapter's rule); none: not used. */
   private partyRules: OnNetOptions | undefined;
@@ -183,10 +189,11 @@ export class Coordinator {
   /** Takes the settings' view of the supervisor (scope, DTMF grant) and whether Earshot is set up. */
   setSettings(view: SettingsView, logLimit?: number): void {
     if (logLimit !== undefined && logLimit > 0) this.logLimit = logLimit;
+    this.settingsUser = { ...view.user };
     this.state = {
       ...this.state,
       configured: view.configured,
-      user: { ...view.user },
+      user: this.signedInUser(),
       log: this.state.log.slice(-this.logLimit),
     };
     this.commit();
@@ -256,6 +263,36 @@ export class Coordinator {
   }
 
   /**
+   * Who a portal frame shows signed in (its role, extension, monitoring right): the one signed-in user
+   * for the side panel, the in-page panels and the rules ({@link signedInUser}). The latest report of any
+   * frame wins; a frame that goes away takes its reading with it.
+   */
+  reportPortalUser(source: string, user: PortalUser): void {
+    if (this.deferred) {
+      this.deferred.push(() => this.reportPortalUser(source, user));
+      return;
+    }
+    this.portalUsers.delete(source);
+    this.portalUsers.set(source, { ...user });
+    this.applyUser();
+  }
+
+  private forgetPortalUser(source: string): void {
+    if (this.portalUsers.delete(source)) this.applyUser();
+  }
+
+  private signedInUser(): UserState {
+    return signedInUser(this.settingsUser, [...this.portalUsers.values()].at(-1));
+  }
+
+  private applyUser(): void {
+    const user = this.signedInUser();
+    if (JSON.stringify(user) === JSON.stringify(this.state.user)) return;
+    this.state = { ...this.state, user };
+    this.commit();
+  }
+
+  /**
    * How the portal's other party of a call is classified on-net or off-net (lib/portals/on-net.ts);
    * undefined: the portal's party is not used. A change re-sends the watch list.
    */
@@ -300,7 +337,13 @@ export class Coordinator {
       return;
     }
     clearTimeout(this.goneTimers.get(source));
-    this.goneTimers.set(source, setTimeout(() => this.reportAgents(source, []), this.options.frameGoneGraceMs ?? 2000));
+    this.goneTimers.set(
+      source,
+      setTimeout(() => {
+        this.reportAgents(source, []);
+        this.forgetPortalUser(source);
+      }, this.options.frameGoneGraceMs ?? 2000),
+    );
   }
 
   /** Forgets every frame of a tab (closed). */
@@ -311,6 +354,9 @@ export class Coordinator {
     }
     for (const source of Object.keys(this.visible)) {
       if (source.startsWith(`${tabId}:`)) this.reportAgents(source, []);
+    }
+    for (const source of [...this.portalUsers.keys()]) {
+      if (source.startsWith(`${tabId}:`)) this.forgetPortalUser(source);
     }
   }
 

@@ -1,4 +1,4 @@
-import { decide, signedInUser, type Target, type World } from '../monitor/authority';
+import { decide, type Target, type World } from '../monitor/authority';
 import type { Mode } from '../monitor/modes';
 import { DEFAULT_RULE_OPTIONS, type RuleOptions, type Verdict } from '../monitor/rules';
 import { isLive } from '../monitor/session-machine';
@@ -20,13 +20,14 @@ export function sessionIsLive(state: EarshotState): boolean {
 
 /**
  * The coordinator's picture of the world, from its snapshot and the
- * deployment's rule options. The user is the settings' (`state.user`):
- * the background cannot read the portal page (lib/monitor/authority.ts signedInUser).
+ * deployment's rule options. The user is `state.user`: the settings' with
+ * what the portal page shows on top, reported by its content script
+ * (lib/monitor/authority.ts signedInUser, Coordinator.reportPortalUser).
  */
 export function worldOf(state: EarshotState, options: RuleOptions, target?: Target): World {
   const session = state.session;
   return {
-    user: signedInUser(state.user),
+    user: state.user,
     entitlements: { monitorScopes: options.monitorScopes, whisperWhenUnknown: options.whisperWhenUnknown },
     profile: { tapping: options.tapping ?? false },
     ...(target ? { target } : {}),

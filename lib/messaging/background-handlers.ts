@@ -34,6 +34,10 @@ export function createBackgroundHandlers(coordinator: Coordinator, deps: Backgro
       coordinator.reportAgents(frameSource(sender.tabId, sender.frameId), agents);
       return done();
     },
+    'report-portal-user': ({ user }, sender) => {
+      coordinator.reportPortalUser(frameSource(sender.tabId, sender.frameId), user);
+      return done();
+    },
     'open-panel': (_command, sender) => {
       if (sender.tabId === undefined) return failed(new Error('No tab to open the panel for.'));
       // First call, no await before it: Chrome keeps the click's user gesture only so long.

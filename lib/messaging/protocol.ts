@@ -37,6 +37,7 @@ export const COMMAND_ROLES = {
   'monitor-extension': ['sidepanel', 'options'],
   'export-log': ['sidepanel', 'options'],
   'report-agents': ['content'],
+  'report-portal-user': ['content'],
   'open-panel': ['content'],
   'portal-config': ['content'],
 } as const satisfies Record<CommandType, readonly SenderRole[]>;

@@ -4,6 +4,7 @@ import { engineCommandSchema, engineEventSchema } from '../contract/engine';
 import { isValidExtension, MAX_EXTENSION_LENGTH } from '../contract/extension';
 import { logEntrySchema, modeSchema } from '../contract/state';
 import { earshotStateSchema } from '../state/snapshot';
+import { SCOPES } from '../monitor/modes';
 
 /**
  * An agent extension as a portal shows it. It ends up in a SIP request URI
@@ -55,6 +56,15 @@ export const reportAgentsPayloadSchema = z.strictObject({
   agents: z.array(visibleAgentSchema).check(z.maxLength(500)),
 });
 
+/** Who a portal frame shows signed in (lib/portals readUser): the background makes it the one signed-in user. */
+export const reportPortalUserPayloadSchema = z.strictObject({
+  user: z.strictObject({
+    scope: z.optional(z.enum(SCOPES)),
+    extension: z.optional(agentExtensionSchema),
+    monitorRight: z.optional(z.boolean()),
+  }),
+});
+
 /**
  * The one command message every UI sends the background (`command`), one
  * variant per thing asked. Who may send which is {@link COMMAND_ROLES}
@@ -67,6 +77,7 @@ export const commandSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('monitor-extension'), ...monitorExtensionPayloadSchema.shape }),
   z.strictObject({ type: z.literal('export-log') }),
   z.strictObject({ type: z.literal('report-agents'), ...reportAgentsPayloadSchema.shape }),
+  z.strictObject({ type: z.literal('report-portal-user'), ...reportPortalUserPayloadSchema.shape }),
   z.strictObject({ type: z.literal('open-panel') }),
   z.strictObject({ type: z.literal('portal-config') }),
 ]);

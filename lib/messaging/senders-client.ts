@@ -1,5 +1,6 @@
 import { logCsvFilename, logToCsv } from '../log/csv';
 import type { EarshotState } from '../state/snapshot';
+import type { Scope } from '../monitor/modes';
 import type { CommandResult, ExportLogResult, PortalConfigResult, SendCommand, UiCommand, UiCommandResult } from './commands';
 import { sendCommand, type Command } from './protocol';
 
@@ -70,6 +71,11 @@ export async function requestStartFromClick(
 /** Content script: replaces the list of agents this frame shows. */
 export function reportVisibleAgents(agents: { extension: string; name?: string; otherParty?: string }[]): Promise<CommandResult> {
   return trySend({ type: 'report-agents', agents }) as Promise<CommandResult>;
+}
+
+/** Content script: who this frame's portal page shows signed in (role, extension, monitoring right). */
+export function reportPortalUser(user: { scope?: Scope; extension?: string; monitorRight?: boolean }): Promise<CommandResult> {
+  return trySend({ type: 'report-portal-user', user }) as Promise<CommandResult>;
 }
 
 /** Content script: opens the browser's panel for this tab (first thing in a click handler: Chrome keeps the gesture only so long). */

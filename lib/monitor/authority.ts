@@ -22,23 +22,34 @@ import {
  */
 
 /** Who is signed in, as far as the rules care. */
-export type UserFacts = Pick<UserState, 'scope' | 'dtmfMonitoringGranted'>;
+export type UserFacts = Pick<UserState, 'scope' | 'dtmfMonitoringGranted' | 'monitorRight'>;
 
-/** What the portal page shows about who is signed in to it (lib/portals readUser). */
-export type PortalUser = Pick<UserState, 'scope' | 'extension'>;
+/** What the portal page shows about who is signed in to it (lib/portals readUser): role, extension, monitoring right. */
+export type PortalUser = Pick<UserState, 'scope' | 'extension' | 'monitorRight'>;
 
 /**
- * The one source of the signed-in user: the supervisor Earshot's settings
- * name (`state.user`: the SIP account it registers as, its scope and DTMF
- * grant from settings.rules.user), with what the portal page shows on top
- * when it shows it: the person at the screen signed in to the portal as
- * that scope. The DTMF grant comes from the settings only (no portal shows
- * it). Only the content script can read the page, so the coordinator's
- * picture passes `portal` undefined until the page's reading reaches the
- * background (see the report of issue 12).
+ * The one source of the signed-in user, for the side panel, the in-page
+ * panel and the rules alike: the supervisor Earshot's settings name (the
+ * SIP account it registers as, its scope and DTMF grant from
+ * settings.rules.user), with what the portal page shows on top when it
+ * shows it: the person at the screen, signed in to the portal with that
+ * role (and, where the portal says so, without the right to monitor). The
+ * content script reads the page and reports it (`report-portal-user`); the
+ * coordinator puts it into `state.user`, which every UI renders and the
+ * rules read. When the portal shows someone else than the settings' user
+ * (another extension), the settings' display name and DTMF grant are that
+ * other person's: they are dropped (deny by default).
  */
 export function signedInUser(settings: UserState, portal?: PortalUser): UserState {
-  return { ...settings, ...portal };
+  if (!portal) return settings;
+  const shown: PortalUser = {};
+  if (portal.scope !== undefined) shown.scope = portal.scope;
+  if (portal.extension !== undefined) shown.extension = portal.extension;
+  if (portal.monitorRight !== undefined) shown.monitorRight = portal.monitorRight;
+  const someoneElse = shown.extension !== undefined && settings.extension !== undefined && shown.extension !== settings.extension;
+  if (!someoneElse) return { ...settings, ...shown };
+  const { displayName: _theirs, ...rest } = settings;
+  return { ...rest, dtmfMonitoringGranted: false, ...shown };
 }
 
 /** The deployment's entitlements (settings.rules): who may monitor, Whisper on an unknown counterpart (default: deny). */
@@ -52,6 +63,8 @@ export interface Target {
   call: AgentCallState | undefined;
   /** Monitoring an extension by tapping code (DTMF monitoring), asked from the "monitor an extension" form. */
   by?: 'tapping-code';
+  /** False when the portal's row for this agent offers the signed-in user no monitoring (no Eavesdrop button, no listen control); undefined: the row does not say. */
+  portalMonitorRight?: boolean;
 }
 
 /** One picture of the world: everything a decision depends on, nothing else. */
@@ -92,6 +105,8 @@ function mayMonitor(world: World): Verdict {
   const user = world.user ?? { dtmfMonitoringGranted: false };
   // Basic Users never, whatever the profile, or a per-user DTMF grant, says.
   if (user.scope === 'Basic User') return canMonitor(user, world.entitlements);
+  // The portal says the user signed in to it may not monitor (NetSapiens without `allowmonitor`).
+  if (user.monitorRight === false) return refuse('The portal does not let you monitor calls: the user signed in to it has no monitoring right.');
   // The form asks for DTMF monitoring by name: only Office Managers or users granted it, known ones.
   if (world.target?.by === 'tapping-code') return canUseTapping(user);
   return canStartMonitoring(user, { monitorScopes: world.entitlements.monitorScopes, tapping: world.profile.tapping });
@@ -108,9 +123,20 @@ function phoneReady(phone: World['phone']): Verdict {
 }
 
 /**
+ * Whether this user may monitor an extension by tapping code (the "monitor
+ * an extension" form shows only then): the same check {@link decide} makes
+ * for a `tapping-code` target.
+ */
+export function mayUseTappingCode(user: UserFacts): Verdict {
+  return mayMonitor({ user, entitlements: { monitorScopes: [] }, profile: { tapping: true }, target: { extension: '', call: undefined, by: 'tapping-code' }, microphone: 'not-needed' });
+}
+
+/**
  * The decision. Start: a valid extension, a user the rules allow (Basic
- * Users never; the configured scopes, or on a tapping profile and by tapping
- * code Office Managers or users granted DTMF monitoring),
+ * Users never; nobody the portal says has no monitoring right; the
+ * configured scopes, or on a tapping profile and by tapping code Office
+ * Managers or users granted DTMF monitoring), a row the portal lets the
+ * user monitor,
  * Earshot ready, and the agent on an active call (a call not known is left
  * to the PBX). Modes: none for a user who may not monitor; otherwise Listen
  * always, Join on every call, Whisper only when one party is on-net and the
@@ -123,6 +149,10 @@ export function decide(world: World): Decision {
   const start = first(
     () => (!target || isValidExtension(target.extension) ? ALLOWED : refuse(`"${target.extension}" is not an extension: use digits only.`)),
     () => who,
+    () =>
+      target?.portalMonitorRight === false
+        ? refuse(`The portal does not let you monitor ${target.extension}: its row offers you no monitoring.`)
+        : ALLOWED,
     () => phoneReady(world.phone),
     () => (target && target.by !== 'tapping-code' ? canMonitorAgent(target.call, target.extension) : ALLOWED),
   );

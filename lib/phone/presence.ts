@@ -1,4 +1,5 @@
 import { isExtension } from '../contract/extension';
+import { pbxWins } from '../contract/sources';
 import { Subscriber, SubscriptionState, type Notification, type UserAgent } from 'sip.js';
 import type { AgentCallState, AgentDialogState, LogEntry } from '../state/snapshot';
 import { backoffDelay } from './backoff';
@@ -242,14 +243,15 @@ export class Presence {
   }
 
   /**
-   * Which source wins (lib/portals/reconcile.ts): the PBX's remote identity from dialog-info always;
+   * Which source wins (pbxWins, lib/contract/sources.ts): the PBX's remote identity from dialog-info always;
    * the portal's party only for a confirmed call whose NOTIFYs named nobody (Asterisk names the other
    * party in the early NOTIFY only, which a call up before Earshot subscribed never sent).
    */
   private withPortalParty(state: AgentCallState): AgentCallState {
-    const party = this.parties[state.extension];
-    if (state.remote || !party || state.dialog !== 'confirmed') return state;
-    return { ...state, remote: { uri: party.uri, onNet: party.onNet } };
+    const party = state.dialog === 'confirmed' ? this.parties[state.extension] : undefined;
+    const winner = pbxWins(state.remote, party);
+    if (winner?.from !== 'portal') return state;
+    return { ...state, remote: { uri: winner.value.uri, onNet: winner.value.onNet } };
   }
 
   /** New portal parties: agents whose remote came from the portal are recomputed from what the PBX said. */

@@ -32,6 +32,8 @@ export const fusionpbxActiveCallsAdapter: PortalAdapter = {
   ],
   ignore: { selector: 'td[id^="caller_id_name_"]', pattern: '^(eavesdrop)$' },
   iconSlot: 'td[id^="commands_"]',
+  // The row's eavesdrop button: the portal's own monitor right for this call.
+  rowMonitorRight: 'td[id^="commands_"] button[id^="btn_eavesdrop_"]',
   otherParty: [
     { when: '[data-icon="outbound"]', selector: 'td[id^="caller_id_number_"]' },
     { when: '[data-icon="inbound"], [data-icon="local"]', selector: 'td[id^="destination_"]' },

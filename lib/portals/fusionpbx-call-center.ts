@@ -36,6 +36,8 @@ export const fusionpbxCallCenterAdapter: PortalAdapter = {
   iconSlot: 'td.no-link, td:last-child',
   call: 'td:nth-child(9)',
   onCallPattern: '^active inbound$',
+  // While a call is up the Options cell holds the Eavesdrop button, only for users the portal lets eavesdrop.
+  rowMonitorRight: 'td.no-link button[title="Eavesdrop"]',
   otherPartyTable: {
     rows: '#ajax_response .action_bar.sub ~ .card table.list tr.list-row',
     agentName: { selector: 'td:nth-child(6)' },

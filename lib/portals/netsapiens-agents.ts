@@ -48,8 +48,8 @@ export const netsapiensAgentsAdapter: PortalAdapter = {
     'Call Center Supervisor': 'Call Center Supervisor',
     'Office Manager': 'Office Manager',
   },
-  userExtension: '#user-menu',
-  userExtensionAttribute: 'data-user',
+  // `data-user` is the user's address, `1001@acme.example.com`: the extension is its numeric user part.
+  userExtension: { selector: '#user-menu', attribute: 'data-user', pattern: '^([0-9]+)@' },
   monitorRight: '#agents-table.allowmonitor',
   refresh: { kind: 'incremental', root: '#agents-table' },
   starts: 'pbx-calls-earshot',

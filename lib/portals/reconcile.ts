@@ -1,20 +1,19 @@
+import { pbxWins } from '../contract/sources';
 import type { AgentCallState } from '../state/snapshot';
 
 /**
- * When the portal and the PBX disagree about an agent's call, which wins
- * (docs/portals.md, "Which source wins"):
+ * When the portal and the PBX disagree about an agent's call, which wins:
+ * the PBX, the portal filling in ({@link pbxWins}, lib/contract/sources.ts,
+ * the one definition; docs/portals.md, "Which source wins"):
  *
- * - On a call: the PBX's dialog-info, whenever it has a state for the agent.
- *   It is the PBX's own state, pushed on every change over Earshot's
- *   authenticated SIP connection, and it is what the monitor call depends
- *   on (the PBX refuses an agent who is not on a call). A portal page lags
- *   (FusionPBX re-renders every 1.5 s, the lab every second), goes stale (a
- *   session expired, a socket down) or means something else (a NetSapiens
- *   `inuse` leg to a queue, a FusionPBX tier state that shows queue calls
- *   only), and its text is the page's, which Earshot does not trust. The
- *   portal's view counts only where dialog-info has none (not watched yet,
- *   a PBX without dialog-info): then it decides whether the icon shows,
- *   and the PBX still has the last word when monitoring starts.
+ * - On a call: the PBX's dialog-info, whenever it has a state for the agent
+ *   (the monitor call depends on it: the PBX refuses an agent who is not on
+ *   a call). A portal page lags (FusionPBX re-renders every 1.5 s, the lab
+ *   every second), goes stale or means something else (a NetSapiens `inuse`
+ *   leg to a queue, a FusionPBX tier state that shows queue calls only).
+ *   The portal's view counts only where dialog-info has none (not watched
+ *   yet, a PBX without dialog-info): then it decides whether the icon
+ *   shows, and the PBX still has the last word when monitoring starts.
  * - The other party: dialog-info's remote identity when it named one; the
  *   portal's only when it did not (a call that was up before Earshot
  *   subscribed: the early NOTIFY that names the party came before).
@@ -44,13 +43,11 @@ export interface Reconciled {
 export function reconcileCall(extension: string, portal: PortalCall, pbx: AgentCallState | undefined): Reconciled {
   const known = pbx !== undefined && pbx.dialog !== 'unknown';
   const pbxOnCall = known ? pbx.dialog === 'confirmed' : undefined;
-  const onCall = pbxOnCall ?? portal.portalOnCall ?? false;
-  const onCallFrom = known ? 'pbx' : portal.portalOnCall !== undefined ? 'portal' : 'none';
-  const otherParty = pbx?.remote
-    ? ({ from: 'pbx', uri: pbx.remote.uri } as const)
-    : portal.otherParty
-      ? ({ from: 'portal', text: portal.otherParty } as const)
-      : undefined;
+  const callFrom = pbxWins(pbxOnCall, portal.portalOnCall);
+  const onCall = callFrom?.value ?? false;
+  const onCallFrom = callFrom?.from ?? 'none';
+  const party = pbxWins(pbx?.remote?.uri, portal.otherParty || undefined);
+  const otherParty = party && (party.from === 'pbx' ? ({ from: 'pbx', uri: party.value } as const) : ({ from: 'portal', text: party.value } as const));
   let disagreement: string | undefined;
   if (pbxOnCall !== undefined && portal.portalOnCall !== undefined && pbxOnCall !== portal.portalOnCall) {
     disagreement = `${extension}: the portal shows ${portal.portalOnCall ? 'a call' : 'no call'}, the PBX's dialog-info says ${pbx!.dialog}; following the PBX.`;

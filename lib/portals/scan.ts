@@ -14,6 +14,8 @@ export interface AgentRow {
   portalOnCall?: boolean;
   /** The other party of the agent's call as the portal shows it (a number or SIP address, validated), when it does. */
   otherParty?: string;
+  /** False when the portal says the signed-in user may not monitor this agent (the adapter's `rowMonitorRight` is missing from the row). */
+  monitorRight?: boolean;
 }
 
 /** Rows of an `otherPartyTable` read at most (a hostile page may hold millions). */
@@ -63,8 +65,12 @@ export interface CompiledAdapter {
 
 export function compileAdapter(adapter: PortalAdapter): CompiledAdapter {
   const patterns = new WeakMap<Field, RegExp | undefined>();
+  const asField = (value: PortalAdapter['call']) => (value !== undefined && typeof value !== 'string' ? [value] : []);
   const fields = [
     ...(Array.isArray(adapter.extension) ? adapter.extension : []),
+    ...asField(adapter.call),
+    ...asField(adapter.userScope),
+    ...asField(adapter.userExtension),
     ...(adapter.otherParty ?? []),
     ...(adapter.ignore ? [adapter.ignore] : []),
     ...(adapter.otherPartyTable ? [adapter.otherPartyTable.agentName, adapter.otherPartyTable.party] : []),
@@ -73,10 +79,10 @@ export function compileAdapter(adapter: PortalAdapter): CompiledAdapter {
   return { adapter, extensionPattern: regExp(adapter.extensionPattern), onCall: regExp(adapter.onCallPattern, 'i'), patterns };
 }
 
-/** One {@link Field} of a row: its value (trimmed, bounded), or undefined when the row does not have it. */
-export function readField(root: Element, field: Field, compiled: CompiledAdapter): string | undefined {
+/** One {@link Field} of a row (or of the document): its value (trimmed, bounded), or undefined when it does not have it. */
+export function readField(root: ParentNode, field: Field, compiled: CompiledAdapter): string | undefined {
   if (field.when && !safeQuery(root, field.when)) return undefined;
-  const element = field.selector ? safeQuery(root, field.selector) : root;
+  const element = field.selector ? safeQuery(root, field.selector) : isElement(root) ? root : null;
   if (!element) return undefined;
   let value = (field.attribute ? (element.getAttribute(field.attribute) ?? '') : text(element)).slice(0, 2000);
   if (field.pattern) {
@@ -117,11 +123,24 @@ export function readRow(row: Element, compiled: CompiledAdapter): AgentRow | und
   if (extension === undefined) return undefined;
   const name = text(safeQuery(row, adapter.name)).slice(0, 120) || undefined;
   const slot = safeQuery(row, adapter.iconSlot) ?? row;
-  const callElement = adapter.call ? safeQuery(row, adapter.call) : null;
-  const callText = callElement && adapter.callAttribute ? (callElement.getAttribute(adapter.callAttribute) ?? '') : text(callElement);
-  const portalOnCall = callElement && compiled.onCall ? compiled.onCall.test(callText.slice(0, 2000)) : undefined;
+  const portalOnCall = readOnCall(row, compiled);
   const otherParty = readOtherParty(row, extension, name, compiled);
-  return { row, extension, name, slot, portalOnCall, ...(otherParty ? { otherParty } : {}) };
+  const monitorRight = adapter.rowMonitorRight ? safeQuery(row, adapter.rowMonitorRight) !== null : undefined;
+  return { row, extension, name, slot, portalOnCall, ...(otherParty ? { otherParty } : {}), ...(monitorRight === false ? { monitorRight } : {}) };
+}
+
+/** Whether the portal's call column shows the agent on a call (undefined: the adapter has none, or the row lacks it). */
+function readOnCall(row: Element, compiled: CompiledAdapter): boolean | undefined {
+  const { adapter } = compiled;
+  if (adapter.call === undefined || !compiled.onCall) return undefined;
+  if (typeof adapter.call !== 'string') {
+    if (adapter.call.selector && !safeQuery(row, adapter.call.selector)) return undefined;
+    return compiled.onCall.test(readField(row, adapter.call, compiled) ?? '');
+  }
+  const callElement = safeQuery(row, adapter.call);
+  if (!callElement) return undefined;
+  const callText = adapter.callAttribute ? (callElement.getAttribute(adapter.callAttribute) ?? '') : text(callElement);
+  return compiled.onCall.test(callText.slice(0, 2000));
 }
 
 /**
@@ -204,15 +223,19 @@ export interface PortalUserReading {
   monitorRight?: boolean;
 }
 
+/** A document-level value: a {@link Field}, or a selector whose text (or `attribute`) it is. */
+function readDocumentValue(root: ParentNode, value: PortalAdapter['userScope'], attribute: string | undefined, compiled: CompiledAdapter): string {
+  if (value === undefined) return '';
+  if (typeof value !== 'string') return readField(root, value, compiled) ?? '';
+  const element = safeQuery(root, value);
+  return attribute ? (element?.getAttribute(attribute) ?? '') : text(element);
+}
+
 /** The signed-in user as the portal shows it, when it does. */
-export function readUser(root: ParentNode, adapter: PortalAdapter): PortalUserReading {
-  const scopeElement = safeQuery(root, adapter.userScope);
-  const roleText = adapter.userScopeAttribute ? (scopeElement?.getAttribute(adapter.userScopeAttribute) ?? '') : text(scopeElement);
+export function readUser(root: ParentNode, adapter: PortalAdapter, compiled: CompiledAdapter = compileAdapter(adapter)): PortalUserReading {
+  const roleText = readDocumentValue(root, adapter.userScope, adapter.userScopeAttribute, compiled);
   const scope = scopeFromText(roleText.slice(0, 120), adapter.scopeMap);
-  const extensionElement = safeQuery(root, adapter.userExtension);
-  const raw = adapter.userExtensionAttribute
-    ? (extensionElement?.getAttribute(adapter.userExtensionAttribute) ?? '')
-    : text(extensionElement);
+  const raw = readDocumentValue(root, adapter.userExtension, adapter.userExtensionAttribute, compiled);
   const extension = isValidExtension(raw) ? raw.trim() : undefined;
   const monitorRight = adapter.monitorRight ? safeQuery(root, adapter.monitorRight) !== null : undefined;
   return { ...(scope ? { scope } : {}), ...(extension ? { extension } : {}), ...(monitorRight !== undefined ? { monitorRight } : {}) };

@@ -1,5 +1,6 @@
 import { ProfileError } from '../monitor/errors';
 import { resolveProfile } from '../pbx/profiles';
+import { GENERIC_REQUIRED } from '../portals/generic';
 import type { ProfileOverrides } from '../contract/engine';
 import { fieldLabel, type Settings } from './schema';
 
@@ -28,7 +29,6 @@ export function profileOverrides(profile: Settings['profile']): ProfileOverrides
   return overrides;
 }
 
-const GENERIC_REQUIRED = ['rowSelector', 'extensionSelector', 'nameSelector'] as const;
 
 /**
  * Checks across fields: the profile resolves (lib/pbx does the same check

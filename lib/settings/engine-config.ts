@@ -2,6 +2,7 @@ import type { RuleOptions } from '../monitor/rules';
 import type { EngineConfig } from '../contract/engine';
 import { resolveProfile } from '../pbx/profiles';
 import { resolveAdapter, type PortalAdapter } from '../portals';
+import { genericAdapter } from '../portals/generic';
 import type { UserState } from '../state/snapshot';
 import { profileOverrides } from './combined';
 import type { CoordinatorSettings } from './source';
@@ -36,21 +37,8 @@ export function toEngineConfig(settings: Settings): EngineConfig | null {
 
 /** The portal adapter the settings name: a built-in one, or the generic one from the policy's selectors. */
 export function toPortalAdapter(settings: Settings): { adapter: PortalAdapter } | { error: string } {
-  const g = settings.portal.generic;
   try {
-    return {
-      adapter: resolveAdapter(settings.portal.adapter, {
-        rows: g.rowSelector,
-        extension: g.extensionSelector,
-        extensionPattern: g.extensionPattern,
-        name: g.nameSelector,
-        iconSlot: g.iconSlotSelector,
-        call: g.callSelector,
-        onCallPattern: g.onCallPattern,
-        userScope: g.userScopeSelector,
-        userExtension: g.userExtensionSelector,
-      }),
-    };
+    return { adapter: resolveAdapter(settings.portal.adapter, genericAdapter(settings.portal.generic)) };
   } catch (error) {
     return { error: error instanceof Error ? error.message : String(error) };
   }

@@ -109,6 +109,7 @@ const TYPE_WORDS: Record<string, string> = {
   boolean: 'on or off (true/false)',
   array: 'a list',
   object: 'a group of settings',
+  record: 'a map of names to values',
 };
 
 /** A zod issue in plain language, prefixed with the field's label. */

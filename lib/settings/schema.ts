@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { SCOPES } from '../monitor/modes';
 import { PROFILE_IDS } from '../contract/engine';
 import { PORTAL_ADAPTER_IDS } from '../portals';
+import { attributeSchema, patternSchema, scopeMapSchema, selectorSchema } from '../portals/adapter-schema';
+import { GENERIC_KEYS, type GenericKey, type GenericKeyKind } from '../portals/generic';
 import { auditEndpointProblem, normalizeOrigin, portalOriginProblem, wsUrlProblem } from './origin';
 
 /**
@@ -31,8 +33,22 @@ function regExpSource(what: string) {
   });
 }
 
+/** Each kind of generic portal key, validated by the adapter's own schemas (one set of limits: ADAPTER_LIMITS). */
+const GENERIC_SCHEMAS = {
+  selector: selectorSchema,
+  attribute: attributeSchema,
+  capture: patternSchema(true),
+  test: patternSchema(false),
+  scopeMap: scopeMapSchema,
+} satisfies Record<GenericKeyKind, z.ZodType>;
+
+/** `portal.generic`: every key of lib/portals/generic.ts, optional. */
+function genericShape() {
+  const entries = Object.entries(GENERIC_KEYS).map(([key, kind]) => [key, GENERIC_SCHEMAS[kind].optional()]);
+  return Object.fromEntries(entries) as { [K in GenericKey]: z.ZodOptional<(typeof GENERIC_SCHEMAS)[(typeof GENERIC_KEYS)[K]]> };
+}
+
 const code = () => z.string().regex(DIGITS_STAR_HASH, 'use digits, * and # only (1 to 10)');
-const selector = z.string().trim().min(1, 'enter a CSS selector').max(500, 'at most 500 characters');
 
 const wsUrl = z.string().trim().superRefine((value, ctx) => {
   const problem = wsUrlProblem(value);
@@ -110,20 +126,7 @@ export const settingsSchema = z
       .object({
         origin: portalOrigin.optional(),
         adapter: z.enum(PORTAL_ADAPTERS).default('earshot-lab'),
-        generic: z
-          .object({
-            rowSelector: selector.optional(),
-            extensionSelector: selector.optional(),
-            extensionPattern: regExpSource('a pattern').optional(),
-            nameSelector: selector.optional(),
-            iconSlotSelector: selector.optional(),
-            callSelector: selector.optional(),
-            onCallPattern: regExpSource('a pattern').optional(),
-            userScopeSelector: selector.optional(),
-            userExtensionSelector: selector.optional(),
-          })
-          .strict()
-          .prefault({}),
+        generic: z.object(genericShape()).strict().prefault({}),
       })
       .strict()
       .prefault({}),
@@ -192,13 +195,26 @@ export const FIELD_LABELS: Readonly<Record<string, string>> = {
   'portal.adapter': 'Portal type',
   'portal.generic.rowSelector': 'Agent row selector',
   'portal.generic.extensionSelector': 'Extension selector',
+  'portal.generic.extensionAttribute': 'Extension attribute',
   'portal.generic.extensionPattern': 'Extension pattern',
   'portal.generic.nameSelector': 'Name selector',
   'portal.generic.iconSlotSelector': 'Icon slot selector',
   'portal.generic.callSelector': 'Call state selector',
+  'portal.generic.callAttribute': 'Call state attribute',
+  'portal.generic.callPattern': 'Call state pattern',
   'portal.generic.onCallPattern': 'On-call pattern',
-  'portal.generic.userScopeSelector': 'Signed-in user scope selector',
+  'portal.generic.otherPartySelector': 'Other party selector',
+  'portal.generic.otherPartyAttribute': 'Other party attribute',
+  'portal.generic.otherPartyPattern': 'Other party pattern',
+  'portal.generic.rowMonitorRightSelector': 'Per-agent monitor right selector',
   'portal.generic.userExtensionSelector': 'Signed-in user extension selector',
+  'portal.generic.userExtensionAttribute': 'Signed-in user extension attribute',
+  'portal.generic.userExtensionPattern': 'Signed-in user extension pattern',
+  'portal.generic.userScopeSelector': 'Signed-in user role selector',
+  'portal.generic.userScopeAttribute': 'Signed-in user role attribute',
+  'portal.generic.userScopePattern': 'Signed-in user role pattern',
+  'portal.generic.scopeMap': 'Portal roles to scopes',
+  'portal.generic.monitorRightSelector': 'Monitor right selector',
   iceServers: 'ICE servers',
   onNetPattern: 'On-net pattern',
   'rules.monitorScopes': 'Scopes allowed to monitor',

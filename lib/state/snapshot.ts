@@ -38,6 +38,8 @@ export const userSchema = z.object({
   scope: z.optional(z.enum(SCOPES)),
   /** Per-user grant for DTMF monitoring (tapping code), besides Office Managers. */
   dtmfMonitoringGranted: z.boolean(),
+  /** What the portal page says: false when it gives the user signed in to it no monitoring at all (lib/monitor/authority.ts). */
+  monitorRight: z.optional(z.boolean()),
 });
 export type UserState = z.infer<typeof userSchema>;
 

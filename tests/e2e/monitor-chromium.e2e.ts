@@ -182,6 +182,9 @@ describe('Chromium: the supervisor story against the lab', () => {
     await signIn(portal, lab.httpUrl, '4001');
     await new Promise((r) => setTimeout(r, 1500));
     expect(await portal.locator('earshot-monitor-icon').count()).toBe(0);
+    // One identity: the side panel names the portal's user too, not the settings' supervisor.
+    const who = panel.locator('.earshot-reg-label ~ .earshot-muted').first();
+    await until(() => who.textContent().then((t) => t === ' as 4001'), 10_000, 'the side panel names the portal user');
   });
 
   it('re-registers after the lab drops the socket', async () => {

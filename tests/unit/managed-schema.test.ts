@@ -2,14 +2,18 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { LEAF_FIELDS } from '@/lib/settings/fields';
+import { LEAF_FIELDS, validateLeaf } from '@/lib/settings/fields';
+import { ADAPTER_LIMITS, portalAdapterSchema } from '@/lib/portals/adapter-schema';
+import { GENERIC_KEYS } from '@/lib/portals/generic';
 import { mergeSettings } from '@/lib/settings';
 
 interface JsonSchema {
   type?: string;
   properties?: Record<string, JsonSchema>;
   items?: JsonSchema;
+  additionalProperties?: JsonSchema;
   enum?: unknown[];
+  maxLength?: number;
   anyOf?: JsonSchema[];
   minimum?: number;
   maximum?: number;
@@ -67,7 +71,7 @@ function chromeValidate(value: unknown, schema: JsonSchema, path = ''): string[]
   if (Array.isArray(value) && schema.items) value.forEach((item, i) => problems.push(...chromeValidate(item, schema.items as JsonSchema, `${path}.${i}`)));
   if (schema.type === 'object' && value && typeof value === 'object') {
     for (const [key, child] of Object.entries(value)) {
-      const childSchema = schema.properties?.[key];
+      const childSchema = schema.properties?.[key] ?? schema.additionalProperties;
       if (!childSchema) problems.push(`${path}.${key}: not in schema`);
       else problems.push(...chromeValidate(child, childSchema, path ? `${path}.${key}` : key));
     }
@@ -75,12 +79,14 @@ function chromeValidate(value: unknown, schema: JsonSchema, path = ''): string[]
   return problems;
 }
 
-const CHROME_KEYWORDS = new Set(['type', 'properties', 'items', 'enum', 'title', 'description', 'minimum', 'maximum']);
+// additionalProperties: below the top level only (Chrome's rule), for maps such as portal.generic.scopeMap.
+const CHROME_KEYWORDS = new Set(['type', 'properties', 'additionalProperties', 'items', 'enum', 'title', 'description', 'minimum', 'maximum']);
 
 function keywords(schema: JsonSchema, out = new Set<string>()): Set<string> {
   Object.keys(schema).forEach((k) => out.add(k));
   Object.values(schema.properties ?? {}).forEach((child) => keywords(child, out));
   if (schema.items) keywords(schema.items, out);
+  if (schema.additionalProperties) keywords(schema.additionalProperties, out);
   return out;
 }
 
@@ -90,6 +96,7 @@ describe('public/managed_schema.json', () => {
 
   it('is an object schema Chrome accepts: only supported keywords, one type each, no additionalProperties', () => {
     expect(managedSchema.type).toBe('object');
+    expect(managedSchema.additionalProperties).toBeUndefined();
     expect([...keywords(managedSchema)].filter((k) => !CHROME_KEYWORDS.has(k))).toEqual([]);
   });
 
@@ -105,6 +112,34 @@ describe('public/managed_schema.json', () => {
     if (!policy || !zodSchema) return;
     const zodJson = z.toJSONSchema(zodSchema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
     expect(compatible(policy, zodJson), JSON.stringify({ policy, zodJson })).toBe(true);
+  });
+});
+
+describe('the generic portal adapter: one set of limits (ADAPTER_LIMITS) in the adapter schema, the settings and the policy schema', () => {
+  const policyLeaves = jsonLeaves(managedSchema);
+  const generic = LEAF_FIELDS.filter((leaf) => leaf.path.startsWith('portal.generic.'));
+
+  it('has a settings field and a policy entry for every key of lib/portals/generic.ts', () => {
+    const keys = Object.keys(GENERIC_KEYS).map((key) => `portal.generic.${key}`);
+    expect(generic.map((leaf) => leaf.path)).toEqual(keys);
+    expect([...policyLeaves.keys()].filter((path) => path.startsWith('portal.generic.'))).toEqual(keys);
+    // docs/managed-policy.md names every key (its worked example is checked by portal-fixtures.test.ts).
+    const doc = readFileSync(resolve(root, 'docs/managed-policy.md'), 'utf8');
+    expect(Object.keys(GENERIC_KEYS).filter((key) => !doc.includes(`\`${key}\``))).toEqual([]);
+  });
+
+  it.each(generic.map((leaf) => [leaf.path, leaf.schema] as const))('%s: the policy schema states the limit the settings enforce, the adapter schema\'s', (path, schema) => {
+    const zodJson = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
+    const description = policyLeaves.get(path)?.description ?? '';
+    const kind = GENERIC_KEYS[path.slice('portal.generic.'.length) as keyof typeof GENERIC_KEYS];
+    const limit = { selector: ADAPTER_LIMITS.selector, attribute: ADAPTER_LIMITS.attribute, capture: ADAPTER_LIMITS.pattern, test: ADAPTER_LIMITS.pattern, scopeMap: ADAPTER_LIMITS.role }[kind];
+    expect(description).toContain(`at most ${limit} characters`);
+    const enforced = kind === 'scopeMap' ? (zodJson as { propertyNames?: JsonSchema }).propertyNames?.maxLength : zodJson.maxLength;
+    expect(enforced).toBe(limit);
+    // The built-in adapters' schema enforces the same: one character more is refused there too.
+    if (kind === 'selector') expect(portalAdapterSchema.shape.rows.safeParse('a'.repeat(limit + 1)).success).toBe(false);
+    if (kind === 'selector') expect(validateLeaf(path, 'a'.repeat(limit)).ok).toBe(true);
+    expect(validateLeaf(path, kind === 'scopeMap' ? { ['r'.repeat(limit + 1)]: 'Office Manager' } : 'a'.repeat(limit + 1)).ok).toBe(false);
   });
 });
 

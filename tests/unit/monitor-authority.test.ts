@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRules } from '@/lib/coordinator/rules-port';
 import { initialState } from '@/lib/coordinator/coordinator';
-import { decide, signedInUser, type Target, type UserFacts, type World } from '@/lib/monitor/authority';
+import { decide, mayUseTappingCode, signedInUser, type Target, type UserFacts, type World } from '@/lib/monitor/authority';
 import { MODES, SCOPES, type Mode, type Scope } from '@/lib/monitor/modes';
 import type { AgentCallState, EarshotState, MicrophoneState } from '@/lib/state/snapshot';
 
@@ -187,7 +187,38 @@ describe('signedInUser: one source for who is signed in', () => {
     const settings = { extension: '2001', scope: 'Call Center Supervisor' as const, dtmfMonitoringGranted: true };
     expect(signedInUser(settings)).toEqual(settings);
     expect(signedInUser(settings, {})).toEqual(settings);
-    expect(signedInUser(settings, { scope: 'Basic User', extension: '4001' })).toEqual({ extension: '4001', scope: 'Basic User', dtmfMonitoringGranted: true });
+    // The same person (the portal's extension is the settings' one): the portal's role wins, the grant stays.
+    expect(signedInUser(settings, { scope: 'Basic User', extension: '2001' })).toEqual({ extension: '2001', scope: 'Basic User', dtmfMonitoringGranted: true });
+    expect(signedInUser(settings, { scope: 'Office Manager', extension: undefined })).toEqual({ ...settings, scope: 'Office Manager' });
+  });
+
+  it("drops the settings' display name and DTMF grant when the portal shows someone else", () => {
+    const settings = { extension: '2001', displayName: 'Sam Supervisor', scope: 'Call Center Supervisor' as const, dtmfMonitoringGranted: true };
+    expect(signedInUser(settings, { scope: 'Basic User', extension: '4001' })).toEqual({ extension: '4001', scope: 'Basic User', dtmfMonitoringGranted: false });
+  });
+});
+
+describe("authority: the portal's monitoring right", () => {
+  it('refuses every start and mode when the portal gives the signed-in user no monitoring, with the reason', () => {
+    const decision = decide(world({ user: { scope: 'Call Center Supervisor', dtmfMonitoringGranted: true, monitorRight: false } }));
+    expect(decision.start.reason).toBe('The portal does not let you monitor calls: the user signed in to it has no monitoring right.');
+    for (const mode of MODES) expect(decision.modes[mode]).toEqual(decision.start);
+    expect(mayUseTappingCode({ scope: 'Office Manager', dtmfMonitoringGranted: false, monitorRight: false }).allowed).toBe(false);
+  });
+
+  it("refuses a start on a row the portal offers no monitoring for, and only on that row", () => {
+    const refused = decide(world({ scope: 'Call Center Supervisor', target: { extension: '1001', call: call(offNet), portalMonitorRight: false } }));
+    expect(refused.start).toEqual({ allowed: false, reason: 'The portal does not let you monitor 1001: its row offers you no monitoring.' });
+    expect(decide(world({ scope: 'Call Center Supervisor', target: { extension: '1002', call: call(offNet) } })).start).toEqual({ allowed: true });
+    // A Basic User is told the rule that matters first.
+    expect(decide(world({ scope: 'Basic User', target: { extension: '1001', call: call(offNet), portalMonitorRight: false } })).start.reason).toMatch(/Basic Users cannot monitor/);
+  });
+
+  it('mayUseTappingCode: the check of decide() for the "monitor an extension" form', () => {
+    expect(mayUseTappingCode({ scope: 'Office Manager', dtmfMonitoringGranted: false }).allowed).toBe(true);
+    expect(mayUseTappingCode({ dtmfMonitoringGranted: true }).allowed).toBe(true);
+    expect(mayUseTappingCode({ scope: 'Call Center Supervisor', dtmfMonitoringGranted: false }).allowed).toBe(false);
+    expect(mayUseTappingCode({ scope: 'Basic User', dtmfMonitoringGranted: true }).allowed).toBe(false);
   });
 });
 

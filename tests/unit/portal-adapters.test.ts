@@ -56,8 +56,9 @@ describe('generic adapter from policy selectors', () => {
     ]);
   });
 
-  it('tolerates an invalid selector from policy (finds nothing instead of throwing)', () => {
-    const compiled = compileAdapter(resolveAdapter('generic', { ...genericPolicy, rows: 'li[' }));
+  it('refuses an invalid selector from policy by field, and the scanner tolerates one that got through (finds nothing instead of throwing)', () => {
+    expect(() => resolveAdapter('generic', { ...genericPolicy, rows: 'li[' })).toThrow('The generic portal adapter is incomplete: rows: not a valid CSS selector (Expected name, found ');
+    const compiled = compileAdapter({ ...resolveAdapter('generic', genericPolicy), rows: 'li[' });
     expect(findRows(document, compiled)).toEqual([]);
   });
 

@@ -4,6 +4,9 @@ import { BUILT_IN_ADAPTERS, PORTAL_ADAPTER_IDS, portalAdapterSchema } from '@/li
 import { ICON_TAG, IconManager } from '@/lib/portals/icons';
 import { compileAdapter, findRows, readRow, readUser } from '@/lib/portals/scan';
 import { PORTAL_ADAPTERS } from '@/lib/settings/schema';
+import { mergeSettings } from '@/lib/settings';
+import { toPortalAdapter } from '@/lib/settings/engine-config';
+import type { PortalAdapter } from '@/lib/portals/adapter';
 
 /**
  * The conventions of the portal adapters (refined-github's meta-test, with
@@ -18,23 +21,48 @@ const ROOT = 'tests/fixtures/portals';
 const REQUIRED_STATES = ['idle', 'ringing', 'on-call', 'wrap-up', 'no-monitor-right', 'session-expired'] as const;
 
 interface Expected {
-  rows: { extension: string; name?: string; onCall?: boolean; otherParty?: string }[];
+  rows: { extension: string; name?: string; onCall?: boolean; otherParty?: string; monitorRight?: false }[];
   user?: { scope?: string; extension?: string; monitorRight?: boolean };
 }
 
+/**
+ * The worked example of docs/managed-policy.md: its policy JSON, read from the doc itself
+ * (the block after the marker), through the real settings merge to the generic adapter.
+ * Its fixtures are in generic-cards/, so the doc and the fixtures cannot drift.
+ */
+function genericCardsPolicy(): unknown {
+  const doc = readFileSync('docs/managed-policy.md', 'utf8');
+  const after = doc.slice(doc.indexOf('<!-- generic-cards policy'));
+  const block = /```json\n([\s\S]*?)\n```/.exec(after)?.[1];
+  if (!block) throw new Error('docs/managed-policy.md: no generic-cards policy block');
+  return JSON.parse(block);
+}
+function genericCardsAdapter(): PortalAdapter {
+  const merged = mergeSettings({ managed: genericCardsPolicy() });
+  if (merged.errors.length > 0) throw new Error(merged.errors.map((e) => e.message).join('; '));
+  const result = toPortalAdapter(merged.settings);
+  if (!('adapter' in result)) throw new Error(result.error);
+  return result.adapter;
+}
+
 const adapters = Object.values(BUILT_IN_ADAPTERS);
-const fixtures = adapters.flatMap((adapter) =>
-  existsSync(`${ROOT}/${adapter.id}`)
-    ? readdirSync(`${ROOT}/${adapter.id}`)
+/** Fixture folders: each built-in adapter's, and the generic adapter's worked example. */
+const fixtureSets: { dir: string; adapter: PortalAdapter }[] = [
+  ...adapters.map((adapter) => ({ dir: adapter.id, adapter })),
+  { dir: 'generic-cards', adapter: genericCardsAdapter() },
+];
+const fixtures = fixtureSets.flatMap(({ dir, adapter }) =>
+  existsSync(`${ROOT}/${dir}`)
+    ? readdirSync(`${ROOT}/${dir}`)
         .filter((file) => file.endsWith('.html'))
-        .map((file) => ({ adapter, state: file.replace(/\.html$/, '') }))
+        .map((file) => ({ dir, adapter, state: file.replace(/\.html$/, '') }))
     : [],
 );
 
-function load(adapterId: string, state: string): Expected {
-  const html = readFileSync(`${ROOT}/${adapterId}/${state}.html`, 'utf8');
+function load(dir: string, state: string): Expected {
+  const html = readFileSync(`${ROOT}/${dir}/${state}.html`, 'utf8');
   document.documentElement.innerHTML = new DOMParser().parseFromString(html, 'text/html').documentElement.innerHTML;
-  return JSON.parse(readFileSync(`${ROOT}/${adapterId}/${state}.json`, 'utf8')) as Expected;
+  return JSON.parse(readFileSync(`${ROOT}/${dir}/${state}.json`, 'utf8')) as Expected;
 }
 
 let manager: IconManager | undefined;
@@ -52,24 +80,24 @@ describe('portal adapters: conventions', () => {
     for (const id of PORTAL_ADAPTER_IDS) expect(doc).toContain(`\`${id}\``);
   });
 
-  it.each(adapters.map((adapter) => [adapter.id, adapter] as const))('%s: a valid adapter, in its own file, with a fixture and expectation per required state', (id, adapter) => {
+  it.each(fixtureSets.map(({ dir, adapter }) => [dir, adapter] as const))('%s: a valid adapter, in its own file (or the policy of docs/managed-policy.md), with a fixture and expectation per required state', (id, adapter) => {
     expect(portalAdapterSchema.parse(adapter)).toEqual(adapter);
-    expect(existsSync(`lib/portals/${id}.ts`)).toBe(true);
+    if (adapter.id !== 'generic') expect(existsSync(`lib/portals/${id}.ts`)).toBe(true);
     for (const state of REQUIRED_STATES) {
       expect(existsSync(`${ROOT}/${id}/${state}.html`), `${id}/${state}.html`).toBe(true);
       expect(existsSync(`${ROOT}/${id}/${state}.json`), `${id}/${state}.json`).toBe(true);
     }
-    // Every adapter answers how its page refreshes and how monitoring starts (docs/portals.md).
-    expect(adapter.refresh?.kind).toBeDefined();
-    expect(adapter.starts).toBeDefined();
+    // Every built-in adapter answers how its page refreshes and how monitoring starts (docs/portals.md).
+    if (adapter.id !== 'generic') expect(adapter.refresh?.kind).toBeDefined();
+    if (adapter.id !== 'generic') expect(adapter.starts).toBeDefined();
   });
 });
 
-describe.each(fixtures.map(({ adapter, state }) => [`${adapter.id}/${state}`, adapter, state] as const))('%s', (_name, adapter, state) => {
+describe.each(fixtures.map(({ dir, adapter, state }) => [`${dir}/${state}`, dir, adapter, state] as const))('%s', (_name, dir, adapter, state) => {
   const compiled = compileAdapter(adapter);
 
   it('scan.ts finds exactly the expected rows', () => {
-    const expected = load(adapter.id, state);
+    const expected = load(dir, state);
     const rows = findRows(document, compiled)
       .map((row) => readRow(row, compiled))
       .filter((row) => row !== undefined)
@@ -78,13 +106,14 @@ describe.each(fixtures.map(({ adapter, state }) => [`${adapter.id}/${state}`, ad
         ...(row.name !== undefined ? { name: row.name } : {}),
         ...(row.portalOnCall !== undefined ? { onCall: row.portalOnCall } : {}),
         ...(row.otherParty !== undefined ? { otherParty: row.otherParty } : {}),
+        ...(row.monitorRight !== undefined ? { monitorRight: row.monitorRight } : {}),
       }));
     expect(rows).toEqual(expected.rows);
     if (expected.user) expect(readUser(document, adapter)).toEqual(expected.user);
   });
 
   it("a click on Earshot's icon reaches neither a link nor the portal's row handlers", () => {
-    load(adapter.id, state);
+    load(dir, state);
     const rows = findRows(document, compiled).map((row) => readRow(row, compiled)).filter((row) => row !== undefined);
     for (const row of rows) expect(row.slot.closest('a[href]'), `${row.extension}: icon slot inside a link`).toBeNull();
     // The portal's own handlers, as FusionPBX binds them: every cell but the no-link kinds, and the row itself.

@@ -1,4 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { BUILT_IN_ADAPTERS } from '@/lib/portals';
+import type { PortalAdapter } from '@/lib/portals/adapter';
+import { compileAdapter, findRows, readRow } from '@/lib/portals/scan';
 import { earshotLabAdapter } from '@/lib/portals/earshot-lab';
 import { createInPageModel, PANEL_LINGER_MS, type InPageView } from '@/lib/portals/in-page-model';
 import type { EarshotState } from '@/lib/state/snapshot';
@@ -82,5 +86,58 @@ describe('the in-page panel model', () => {
     expect(m.isOnCall(row)).toBe(true);
     m.receive(state({ agents: { '1001': { extension: '1001', dialog: 'terminated' } } }));
     expect(m.isOnCall(row)).toBe(false);
+  });
+});
+
+describe("in-page model: the portal's monitoring right feeds the authority", () => {
+  const fixture = (dir: string, name: string) => {
+    const html = readFileSync(`tests/fixtures/portals/${dir}/${name}.html`, 'utf8');
+    document.documentElement.innerHTML = new DOMParser().parseFromString(html, 'text/html').documentElement.innerHTML;
+  };
+  const open = (adapter: PortalAdapter) => {
+    const enabled: boolean[] = [];
+    const users: unknown[] = [];
+    const m = createInPageModel({
+      root: document,
+      config: { adapter, monitorScopes: ['Call Center Supervisor'], tapping: false },
+      setIconsEnabled: (on) => enabled.push(on),
+      onChange: () => undefined,
+      setTimer: () => 0,
+      clearTimer: () => undefined,
+      onPortalUser: (user) => users.push(user),
+    });
+    m.receive(state({ user: { dtmfMonitoringGranted: false } }));
+    const compiled = compileAdapter(adapter);
+    const rows = findRows(document, compiled).map((row) => readRow(row, compiled)).filter((row) => row !== undefined);
+    return { m, enabled, users, rows };
+  };
+
+  it('a FusionPBX row on a call without the Eavesdrop button: no icon, and a start refused with the reason', () => {
+    fixture('fusionpbx-call-center', 'no-monitor-right');
+    const { m, rows } = open(BUILT_IN_ADAPTERS['fusionpbx-call-center']);
+    const alice = rows.find((row) => row.extension === '1001')!;
+    expect(alice.portalOnCall).toBe(true);
+    expect(m.isOnCall(alice)).toBe(false);
+    expect(m.startVerdict(alice)).toEqual({ allowed: false, reason: 'The portal does not let you monitor 1001: its row offers you no monitoring.' });
+    // The same page with the button: the icon shows.
+    fixture('fusionpbx-call-center', 'on-call');
+    const again = open(BUILT_IN_ADAPTERS['fusionpbx-call-center']);
+    const withRight = again.rows.find((row) => row.extension === '1001')!;
+    expect(again.m.isOnCall(withRight)).toBe(true);
+    expect(again.m.startVerdict(withRight)).toEqual({ allowed: true });
+  });
+
+  it('a NetSapiens page without allowmonitor: the user is reported without the right, icons off, the reason shown', () => {
+    fixture('netsapiens-agents', 'no-monitor-right');
+    const { m, enabled, users } = open(BUILT_IN_ADAPTERS['netsapiens-agents']);
+    expect(users.at(-1)).toEqual({ scope: 'Call Center Agent', extension: '1001', monitorRight: false });
+    expect(enabled.at(-1)).toBe(false);
+    expect(m.view.notice).toBeTruthy();
+  });
+
+  it('a sign-in page (session expired) says nothing about the right: no refusal from it', () => {
+    fixture('netsapiens-agents', 'session-expired');
+    const { users } = open(BUILT_IN_ADAPTERS['netsapiens-agents']);
+    expect(users.at(-1)).toEqual({});
   });
 });

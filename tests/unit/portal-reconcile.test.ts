@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { pbxWins } from '@/lib/contract/sources';
 import { earshotLabAdapter } from '@/lib/portals/earshot-lab';
 import { createInPageModel } from '@/lib/portals/in-page-model';
 import { Disagreements, reconcileCall } from '@/lib/portals/reconcile';
@@ -71,5 +72,14 @@ describe('the in-page model follows the PBX and logs the disagreement', () => {
     expect(m.isOnCall(row)).toBe(false);
     expect(m.isOnCall(row)).toBe(false);
     expect(told).toEqual(["1001: the portal shows a call, the PBX's dialog-info says idle; following the PBX."]);
+  });
+});
+
+describe('pbxWins: the one rule both the content script and the engine follow', () => {
+  it("gives the PBX's value whenever it has one, the portal's only where it has none", () => {
+    expect(pbxWins(false, true)).toEqual({ from: 'pbx', value: false });
+    expect(pbxWins(undefined, '5550101')).toEqual({ from: 'portal', value: '5550101' });
+    expect(pbxWins('sip:5550102@acme.example.com', '5550101')).toEqual({ from: 'pbx', value: 'sip:5550102@acme.example.com' });
+    expect(pbxWins(undefined, undefined)).toBeUndefined();
   });
 });
