@@ -19,6 +19,8 @@ export type FieldKind = 'text' | 'password' | 'number' | 'bool' | 'list' | 'ice'
 const KINDS: Record<string, FieldKind> = {
   'pbx.password': 'password',
   auditRetention: 'number',
+  'audit.token': 'password',
+  'audit.queueLimit': 'number',
   lockUserOverrides: 'bool',
   'rules.user.dtmfMonitoringGranted': 'bool',
   'rules.monitorScopes': 'list',
