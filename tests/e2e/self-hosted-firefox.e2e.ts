@@ -8,7 +8,9 @@
 // xpinstall.signatures.required=false, set here in the test profile alone
 // (release Firefox ignores that pref: there the admin signs the package as
 // unlisted on AMO, docs/admin-guide.md section 8). Measured below: without
-// the pref, ESR refuses the same package.
+// the pref, ESR refuses the same package; ESR also takes the pref from the
+// policy's Preferences (Firefox allows that policy the pref only in builds
+// that do not require signing).
 // - With --portal, the portal origin is a required host permission: Firefox
 //   grants it at the policy install and the portal gets its icons without
 //   anyone clicking "Enable on this portal".
@@ -151,6 +153,19 @@ describe('Firefox ESR: the organization package, force-installed from its own se
     // Downloaded, then refused: wait until Firefox fetched it, and give the install the time the first test's took.
     await until(async () => server.served.slice(before).includes(`/org/earshot-${org.version}.xpi`) || undefined, 30_000, 'the download of the package');
     await expect(optionsWhenInstalled(s, 15_000)).rejects.toThrow(/did not install/);
+  });
+
+  it('Firefox ESR: the same policies.json may allow it instead (Preferences policy, xpinstall.signatures.required locked false)', async () => {
+    const org = await packFor('org');
+    sandbox.writePolicy(POLICY_FILE, {
+      policies: {
+        Preferences: { 'xpinstall.signatures.required': { Value: false, Status: 'locked' } },
+        ExtensionSettings: { [org.id]: { installation_mode: 'force_installed', install_url: org.installUrl } },
+      },
+    });
+    s = await launchPolicyInstalled(org.id, {});
+    const options = await optionsWhenInstalled(s);
+    expect(await ask(options, `browser.permissions.contains({ origins: [${JSON.stringify(portalPattern())}] })`)).toBe(true);
   });
 
   it('leaves no mount behind', () => {
