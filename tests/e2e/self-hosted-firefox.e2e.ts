@@ -14,6 +14,7 @@
 // - With --portal, the portal origin is a required host permission: Firefox
 //   grants it at the policy install and the portal gets its icons without
 //   anyone clicking "Enable on this portal".
+// Each case starts its own Firefox: up to three minutes each on a loaded machine.
 // - The store-style package (optional host permission) force-installed with
 //   ExtensionSettings.runtime_allowed_hosts naming the portal: not granted.
 //   In Firefox, as in Chrome, that policy only carves exceptions out of
@@ -52,11 +53,15 @@ async function packFor(kind: 'org' | 'store'): Promise<FirefoxPackResult> {
   return packages[kind];
 }
 
+/** The audit trail set by the same policy (nothing is sent: no session is monitored here). */
+const AUDIT_TOKEN = 'firefox-policy-audit-token';
+const audit = () => ({ endpoint: `${server.base}/audit/events`, token: AUDIT_TOKEN });
+
 function policyFor(result: FirefoxPackResult, extra: Record<string, unknown> = {}): void {
   sandbox.writePolicy(POLICY_FILE, {
     policies: {
       ExtensionSettings: { [result.id]: { installation_mode: 'force_installed', install_url: result.installUrl, ...extra } },
-      '3rdparty': { Extensions: { [result.id]: labSettings(lab) } },
+      '3rdparty': { Extensions: { [result.id]: { ...labSettings(lab), audit: audit() } } },
     },
   });
 }
@@ -128,7 +133,31 @@ describe('Firefox ESR: the organization package, force-installed from its own se
     const portal = await s.browser.newPage();
     await signInFirefox(portal, lab.httpUrl, '2001');
     await portal.waitForSelector('earshot-monitor-icon', { timeout: 20_000 });
-  });
+    // The options page: the audit trail fields from policy, read-only, the token not in the page, and the
+    // queue's status from the background page over the state port.
+    await options.reload().catch(() => undefined);
+    await openExtensionPage(options, `${s.base}/options.html`);
+    const auditView = () =>
+      options.evaluate(() => {
+        const field = (id: string) => document.getElementById(id) as HTMLInputElement | null;
+        return {
+          endpoint: field('field-audit-endpoint')?.value,
+          endpointReadOnly: field('field-audit-endpoint')?.readOnly,
+          token: field('field-audit-token')?.value,
+          tokenReadOnly: field('field-audit-token')?.readOnly,
+          status: document.querySelector('.audit-queue')?.textContent,
+          html: document.documentElement.outerHTML,
+        };
+      });
+    const view = await until(async () => {
+      const v = await auditView();
+      return v.status === 'Audit trail: all events delivered.' ? v : undefined;
+    }, 20_000, 'the audit queue status in the options page').catch(async (error: unknown) => {
+      throw new Error(`${String(error)}: ${JSON.stringify({ ...(await auditView()), html: undefined })}`);
+    });
+    expect(view).toMatchObject({ endpoint: audit().endpoint, endpointReadOnly: true, token: '', tokenReadOnly: true });
+    expect(view.html).not.toContain(AUDIT_TOKEN);
+  }, 180_000);
 
   it('the store-style package with runtime_allowed_hosts for the portal: the permission is not granted (a click stays needed)', async () => {
     const store = await packFor('store');
@@ -143,7 +172,7 @@ describe('Firefox ESR: the organization package, force-installed from its own se
     expect(await ask(options, 'browser.scripting.getRegisteredContentScripts()')).toEqual([]);
     // The options page offers the one-click grant that stays needed.
     await until(async () => (await options.evaluate(() => [...document.querySelectorAll('button')].some((b) => b.textContent?.trim() === 'Enable on this portal'))) || undefined, 15_000, 'the Enable button');
-  });
+  }, 180_000);
 
   it('without xpinstall.signatures.required=false, Firefox ESR refuses the unsigned package', async () => {
     const org = await packFor('org');
@@ -153,7 +182,7 @@ describe('Firefox ESR: the organization package, force-installed from its own se
     // Downloaded, then refused: wait until Firefox fetched it, and give the install the time the first test's took.
     await until(async () => server.served.slice(before).includes(`/org/earshot-${org.version}.xpi`) || undefined, 30_000, 'the download of the package');
     await expect(optionsWhenInstalled(s, 15_000)).rejects.toThrow(/did not install/);
-  });
+  }, 180_000);
 
   it('Firefox ESR: the same policies.json may allow it instead (Preferences policy, xpinstall.signatures.required locked false)', async () => {
     const org = await packFor('org');
@@ -166,7 +195,7 @@ describe('Firefox ESR: the organization package, force-installed from its own se
     s = await launchPolicyInstalled(org.id, {});
     const options = await optionsWhenInstalled(s);
     expect(await ask(options, `browser.permissions.contains({ origins: [${JSON.stringify(portalPattern())}] })`)).toBe(true);
-  });
+  }, 180_000);
 
   it('leaves no mount behind', () => {
     expect(mountsLeftBy(sandbox)).toEqual([]);
