@@ -49,7 +49,15 @@ const STORE = process.env.EARSHOT_STORE === '1';
  */
 const ORG_HOSTS = process.env.EARSHOT_ORG_HOSTS?.split(',').filter(Boolean) ?? [];
 const UPDATE_URL = process.env.EARSHOT_UPDATE_URL;
-const ORG = ORG_HOSTS.length > 0 || Boolean(UPDATE_URL);
+/**
+ * The organization's own Firefox package (`npm run pack -- --browser firefox`,
+ * scripts/pack-firefox.ts): its own gecko id (Earshot's is the listed add-on's
+ * on AMO; an unlisted signature needs an id of the organization's), and the
+ * portal origin(s) of EARSHOT_ORG_HOSTS in MV2 `permissions`, where Firefox
+ * grants host permissions at install.
+ */
+const ORG_GECKO_ID = process.env.EARSHOT_GECKO_ID || undefined;
+const ORG = ORG_HOSTS.length > 0 || Boolean(UPDATE_URL) || Boolean(ORG_GECKO_ID);
 
 export default defineConfig({
   // EARSHOT_OUTPUT: another root for the dev and e2e builds (several checkouts' tests side by side).
@@ -57,7 +65,7 @@ export default defineConfig({
   zip: {
     // What a store reviewer needs to rebuild the package, and nothing else (scripts/extension-ids.ts and
     // scripts/stubs are part of the build).
-    excludeSources: ['lab/**', 'tests/**', 'bench/**', 'scripts/demo.ts', 'scripts/pack.ts', 'scripts/policies.ts', 'dist/**', 'docs/**', '.ci/**', '.output/**', 'coverage/**'],
+    excludeSources: ['lab/**', 'tests/**', 'bench/**', 'scripts/demo.ts', 'scripts/pack.ts', 'scripts/pack-firefox.ts', 'scripts/policies.ts', 'dist/**', 'docs/**', '.ci/**', '.output/**', 'coverage/**'],
   },
   modules: ['@wxt-dev/webextension-polyfill'],
   vite: () => ({ plugins: [preact()] }),
@@ -83,7 +91,7 @@ export default defineConfig({
       name: '__MSG_extName__',
       description: '__MSG_extDescription__',
       default_locale: 'en',
-      permissions: chrome ? ['storage', 'scripting', 'offscreen', 'alarms'] : ['storage', 'scripting'],
+      permissions: chrome ? ['storage', 'scripting', 'offscreen', 'alarms'] : ['storage', 'scripting', ...ORG_HOSTS],
       ...(chrome
         ? { optional_host_permissions: ['https://*/*', 'http://*/*'] }
         : { optional_permissions: ['https://*/*', 'http://*/*'] }),
@@ -97,7 +105,7 @@ export default defineConfig({
         : {
             browser_specific_settings: {
               gecko: {
-                id: GECKO_ID,
+                id: ORG_GECKO_ID ?? GECKO_ID,
                 // 140: the first Firefox (and ESR) with the built-in data consent below.
                 strict_min_version: '140.0',
                 // What leaves the browser, to the organization's own PBX (and audit endpoint when the

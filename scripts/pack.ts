@@ -11,12 +11,16 @@
 //
 //   npm run pack -- --key earshot-org.pem --update-url https://intranet.example.com/earshot/updates.xml \
 //                   [--portal https://portal.example.com] [--out dist/chrome] [--new-key] [--chrome /path/to/chrome]
+//   npm run pack -- --browser firefox --install-url https://intranet.example.com/earshot/ \
+//                   --portal https://portal.example.com [--gecko-id earshot@example.com] [--out dist/firefox]
+// (Firefox: scripts/pack-firefox.ts.)
 import { execFileSync } from 'node:child_process';
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { packFirefox } from './pack-firefox';
 
 export interface PackOptions {
   key: string;
@@ -135,34 +139,54 @@ export function pack(options: PackOptions): PackResult {
   return { id, version: manifest.version, crx, updatesXml: xml, policy };
 }
 
-if (process.argv[1] && basename(process.argv[1]).startsWith('pack')) {
+if (process.argv[1] && basename(process.argv[1]).startsWith('pack.')) {
   const { values } = parseArgs({
     options: {
+      browser: { type: 'string', default: 'chrome' },
       key: { type: 'string' },
       'update-url': { type: 'string' },
+      'install-url': { type: 'string' },
+      'gecko-id': { type: 'string' },
       portal: { type: 'string' },
-      out: { type: 'string', default: 'dist/chrome' },
+      out: { type: 'string' },
       'new-key': { type: 'boolean', default: false },
       chrome: { type: 'string' },
     },
   });
-  if (!values.key || !values['update-url']) {
-    console.error('usage: npm run pack -- --key <org-key.pem> --update-url <https://…/updates.xml> [--portal <origin>] [--out dist/chrome] [--new-key] [--chrome <path>]');
-    process.exit(2);
-  }
-  try {
+  const usage = [
+    'usage: npm run pack -- --key <org-key.pem> --update-url <https://…/updates.xml> [--portal <origin>] [--out dist/chrome] [--new-key] [--chrome <path>]',
+    '       npm run pack -- --browser firefox --install-url <https://…/earshot/> --portal <origin> [--gecko-id <name@your-domain>] [--out dist/firefox]',
+  ].join('\n');
+  const run = async (): Promise<void> => {
+    if (values.browser === 'firefox') {
+      if (!values['install-url'] || (!values.portal && !values['gecko-id'])) throw new Error(usage);
+      const result = await packFirefox({
+        installUrl: values['install-url'],
+        out: values.out ?? 'dist/firefox',
+        ...(values.portal ? { portal: values.portal } : {}),
+        ...(values['gecko-id'] ? { geckoId: values['gecko-id'] } : {}),
+      });
+      console.log(`pack: Earshot ${result.version} for Firefox, add-on id ${result.id}`);
+      console.log(`  ${result.xpi}  (unsigned: sign it as unlisted for release Firefox, docs/admin-guide.md section 8)`);
+      console.log(`  ${result.extension}  (web-ext sign --source-dir)\n  ${result.policy}  (the policy entries to merge; install_url ${result.installUrl})`);
+      return;
+    }
+    if (values.browser !== 'chrome') throw new Error(`--browser ${values.browser}: chrome or firefox`);
+    if (!values.key || !values['update-url']) throw new Error(usage);
     const result = pack({
       key: values.key,
       updateUrl: values['update-url'],
-      out: values.out,
+      out: values.out ?? 'dist/chrome',
       newKey: values['new-key'],
       ...(values.portal ? { portal: values.portal } : {}),
       ...(values.chrome ? { chrome: values.chrome } : {}),
     });
     console.log(`pack: Earshot ${result.version}, extension id ${result.id}`);
     console.log(`  ${result.crx}\n  ${result.updatesXml}  (serve both at the update URL's folder)\n  ${result.policy}  (the policy entries to merge)`);
-  } catch (error) {
-    console.error(`pack: ${(error as Error).message}`);
-    process.exit(1);
-  }
+  };
+  run().catch((error: unknown) => {
+    const message = (error as Error).message;
+    console.error(message.startsWith('usage:') ? message : `pack: ${message}`);
+    process.exit(message.startsWith('usage:') ? 2 : 1);
+  });
 }

@@ -21,6 +21,8 @@ const KINDS: Record<string, FieldKind> = {
   auditRetention: 'number',
   'history.enabled': 'bool',
   'history.days': 'number',
+  'audit.token': 'password',
+  'audit.queueLimit': 'number',
   lockUserOverrides: 'bool',
   'rules.user.dtmfMonitoringGranted': 'bool',
   'rules.monitorScopes': 'list',

@@ -6,6 +6,7 @@ import type { SettingsError } from '../../lib/settings/merge';
 import { userMayChange } from '../../lib/settings/merge';
 import type { UserPatch } from '../../lib/settings/patch';
 import { t } from '../i18n';
+import { AuditSection, type AuditStatusSource } from './audit-section';
 import { ErrorSummary, PolicyBanner } from './banners';
 import { draftFromSettings, patchFromEdits, type DraftValue, type FormApi, type ReadOnlyReason } from './form-model';
 import { AudioSection, PbxSection, PortalSection, ProfileSection, RulesSection } from './sections';
@@ -20,6 +21,8 @@ export interface OptionsStore {
 export interface OptionsPageProps {
   store: OptionsStore;
   permissions: PortalPermissions;
+  /** The audit trail queue's status (the background's); none in tests that do not look at it. */
+  auditStatus?: AuditStatusSource;
 }
 
 type SaveStatus = { kind: 'idle' } | { kind: 'saving' } | { kind: 'saved' } | { kind: 'failed'; message: string };
@@ -29,7 +32,7 @@ type SaveStatus = { kind: 'idle' } | { kind: 'saving' } | { kind: 'saved' } | { 
  * values stay in the form until they are saved (an invalid save keeps them
  * and stores nothing); changes made elsewhere show in untouched fields.
  */
-export function OptionsPage({ store, permissions }: OptionsPageProps) {
+export function OptionsPage({ store, permissions, auditStatus }: OptionsPageProps) {
   const [state, setState] = useState<SettingsState | undefined>(undefined);
   const [loadError, setLoadError] = useState<string | undefined>(undefined);
   const [edits, setEdits] = useState<Record<string, DraftValue>>({});
@@ -117,6 +120,7 @@ export function OptionsPage({ store, permissions }: OptionsPageProps) {
         <PortalSection form={form} permissions={permissions} savedOrigin={state.settings.portal.origin} />
         <AudioSection form={form} />
         <RulesSection form={form} />
+        <AuditSection form={form} statusSource={auditStatus} />
         <div class="actions">
           <button type="submit" disabled={status.kind === 'saving' || !dirty}>
             {t('optionsSave')}

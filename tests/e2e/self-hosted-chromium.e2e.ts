@@ -10,58 +10,30 @@
 //   ExtensionSettings.runtime_allowed_hosts for the portal: the permission is
 //   NOT granted. That policy only lifts runtime_blocked_hosts; it grants
 //   nothing. Measured here so the admin guide can say it as a fact.
-import { createServer, type Server } from 'node:http';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startLab, type Lab } from '../../lab/index';
 import { pack, type PackResult } from '../../scripts/pack';
 import { launchChromiumPolicyInstalled, type PolicyInstalledChromium } from './support/browsers';
-import { labApi, until } from './support/lab-client';
+import { labApi, labSettings, until } from './support/lab-client';
+import { servePackages, type PackageServer } from './support/package-server';
 import { signIn } from './support/portal';
 import { createPolicySandbox, mountsLeftBy, withExecutable, type PolicySandbox } from './support/policy-sandbox';
 
 const POLICY_DIR = '/etc/chromium/policies/managed';
 const work = mkdtempSync(join(tmpdir(), 'earshot-self-hosted-'));
 let lab: Lab;
-let server: Server;
-let base: string;
+let server: PackageServer;
 let sandbox: PolicySandbox;
 let s: PolicyInstalledChromium | undefined;
-const served: string[] = [];
-
-/** Serves the packages' folders: /org/… and /store/… */
-function serve(): Promise<void> {
-  server = createServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://x').pathname;
-    served.push(path);
-    const m = /^\/(org|store)\/([\w.-]+)$/.exec(path);
-    if (!m) {
-      res.writeHead(404).end();
-      return;
-    }
-    try {
-      const body = readFileSync(join(work, m[1]!, m[2]!));
-      res.writeHead(200, { 'content-type': m[2]!.endsWith('.xml') ? 'text/xml' : 'application/x-chrome-extension' }).end(body);
-    } catch {
-      res.writeHead(404).end();
-    }
-  });
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-      resolve();
-    }),
-  );
-}
 
 function packFor(kind: 'org' | 'store'): PackResult {
   return pack({
     key: join(work, `${kind}.pem`),
     newKey: true,
-    updateUrl: `${base}/${kind}/updates.xml`,
+    updateUrl: `${server.base}/${kind}/updates.xml`,
     out: join(work, kind),
     output: join(work, `build-${kind}`),
     ...(kind === 'org' ? { portal: lab.httpUrl } : {}),
@@ -70,17 +42,13 @@ function packFor(kind: 'org' | 'store'): PackResult {
 
 function policyFor(result: PackResult, extra: Record<string, unknown> = {}) {
   sandbox.writePolicy('earshot.json', {
-    ExtensionSettings: { [result.id]: { installation_mode: 'force_installed', update_url: `${base}/${basenameOf(result.updatesXml)}`, ...extra } },
+    ExtensionSettings: { [result.id]: { installation_mode: 'force_installed', update_url: `${server.base}/${basenameOf(result.updatesXml)}`, ...extra } },
     AudioCaptureAllowedUrls: [`chrome-extension://${result.id}`],
     // Test only: by default DevTools (so CDP, so this test) may not attach to a force-installed extension.
     DeveloperToolsAvailability: 1,
     '3rdparty': {
       extensions: {
-        [result.id]: {
-          pbx: { wsUrl: lab.wsUrl, domain: 'lab.earshot.test', username: '2001', password: 'lab-2001' },
-          portal: { origin: lab.httpUrl, adapter: 'earshot-lab' },
-          profile: { id: 'asterisk-chanspy', dtmfMethod: 'info' },
-        },
+        [result.id]: labSettings(lab),
       },
     },
   });
@@ -100,7 +68,7 @@ const ask = <T>(expression: string): Promise<T> => {
 
 beforeAll(async () => {
   lab = await startLab({ sipPort: 0, httpPort: 0, quiet: true });
-  await serve();
+  server = await servePackages(work);
   sandbox = createPolicySandbox({ browser: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', target: POLICY_DIR });
 }, 240_000);
 
@@ -111,7 +79,7 @@ afterEach(async () => {
 
 afterAll(async () => {
   sandbox?.dispose();
-  await new Promise((r) => server?.close(r));
+  await server?.close();
   await lab?.close();
   // Chromium's last writes into its profile can trail its exit by a moment.
   rmSync(work, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
@@ -124,7 +92,7 @@ describe('Chromium: the organization package, force-installed from its own serve
     policyFor(org);
     s = await launchPolicyInstalled(org.id, join(work, 'profile-org'));
     // Chrome fetched the manifest and the package from the organization's server.
-    expect(served).toEqual(expect.arrayContaining(['/org/updates.xml', `/org/earshot-${org.version}.crx`]));
+    expect(server.served).toEqual(expect.arrayContaining(['/org/updates.xml', `/org/earshot-${org.version}.crx`]));
     expect(s.extensionId).toBe(org.id);
     expect(await ask('chrome.management.getSelf()')).toMatchObject({ installType: 'admin', mayDisable: false });
     expect(await ask(`chrome.permissions.contains({ origins: [${JSON.stringify(`${lab.httpUrl}/*`)}] })`)).toBe(true);

@@ -2,77 +2,11 @@
 // an in-memory store standing in for IndexedDB, a scripted transport standing
 // in for fetch, vitest's fake timers and a fixed random for the jitter.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { AuditRecorder, type AuditEvent, type RecorderMemory } from '@/lib/coordinator/audit-events';
-import {
-  AuditQueue,
-  backoffDelay,
-  classifyStatus,
-  type AuditCounters,
-  type AuditQueueStore,
-  type DeliveryResult,
-  type QueuedEvent,
-} from '@/lib/coordinator/audit-queue';
+import { AuditRecorder } from '@/lib/coordinator/audit-events';
+import { AuditQueue, backoffDelay, classifyStatus } from '@/lib/coordinator/audit-queue';
 import { AuditTrail } from '@/lib/coordinator/audit-trail';
 import type { EarshotState, SessionSnapshot } from '@/lib/state/snapshot';
-
-/** A store in memory with the IndexedDB store's contract (what survives a "restart" is what it holds). */
-function memoryStore() {
-  const data = { events: new Map<number, AuditEvent>(), memory: {} as RecorderMemory, counters: { dropped: 0, rejected: 0 } as AuditCounters };
-  const store: AuditQueueStore & { data: typeof data } = {
-    data,
-    async load() {
-      const events: QueuedEvent[] = [...data.events].sort((a, b) => a[0] - b[0]).map(([key, event]) => ({ key, event: structuredClone(event) }));
-      return { events, memory: structuredClone(data.memory), counters: { ...data.counters } };
-    },
-    async put(entry) {
-      data.events.set(entry.key, structuredClone(entry.event));
-    },
-    async remove(keys) {
-      for (const key of keys) data.events.delete(key);
-    },
-    async saveMemory(memory) {
-      data.memory = structuredClone(memory);
-    },
-    async saveCounters(counters) {
-      data.counters = { ...counters };
-    },
-  };
-  return store;
-}
-
-/** A fake receiver: answers from a script (then 200), records every body it was sent. */
-function fakeTransport(script: DeliveryResult[] = []) {
-  const received: AuditEvent[] = [];
-  const answers = [...script];
-  return {
-    received,
-    answers,
-    send: vi.fn(async (event: AuditEvent): Promise<DeliveryResult> => {
-      received.push(JSON.parse(JSON.stringify(event)) as AuditEvent);
-      return answers.shift() ?? { kind: 'delivered' };
-    }),
-  };
-}
-
-let counter = 0;
-function event(sessionId = 's1', seq = 0): AuditEvent {
-  counter++;
-  return {
-    schema: 'earshot.audit/1',
-    id: `00000000-0000-4000-8000-${String(counter).padStart(12, '0')}`,
-    type: seq === 0 ? 'session.started' : 'session.mode',
-    at: new Date(1_700_000_000_000 + counter).toISOString(),
-    sessionId,
-    seq,
-    supervisor: { extension: '2001', name: 'Sam Supervisor' },
-    agent: { extension: '1001', name: 'Alice Agent' },
-    mode: 'listen',
-  };
-}
-
-const flush = async () => {
-  for (let i = 0; i < 200; i++) await Promise.resolve();
-};
+import { event, fakeTransport, flush, memoryStore } from './audit-fakes';
 
 beforeEach(() => vi.useFakeTimers());
 afterEach(() => vi.useRealTimers());

@@ -6,43 +6,10 @@ import {
   SECRETS_CHANGED_KEY,
   SESSION_CREDENTIALS_KEY,
   USER_SETTINGS_KEY,
-  type SettingsStorage,
   type StorageAreaLike,
 } from '@/lib/platform/settings-store';
 import { memorySecretVault } from '@/lib/platform/secret-vault';
-
-// Fakes (unit tests only): in-memory storage areas with the browser's get/set shape.
-function area(initial: Record<string, unknown> = {}) {
-  const data: Record<string, unknown> = structuredClone(initial);
-  return {
-    data,
-    get: vi.fn((keys?: string | string[] | null) => {
-      if (keys === null || keys === undefined) return Promise.resolve(structuredClone(data));
-      const list = typeof keys === 'string' ? [keys] : keys;
-      return Promise.resolve(Object.fromEntries(list.filter((k) => k in data).map((k) => [k, structuredClone(data[k])])));
-    }),
-    set: vi.fn((items: Record<string, unknown>) => {
-      Object.assign(data, structuredClone(items));
-      return Promise.resolve();
-    }),
-  };
-}
-
-function fakeStorage(managed: StorageAreaLike | undefined, local = area(), session = area(), vault = memorySecretVault()) {
-  const listeners = new Set<(changes: Record<string, unknown>, areaName: string) => void>();
-  const storage: SettingsStorage = {
-    managed,
-    local,
-    session,
-    vault,
-    onChanged(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-  };
-  const emit = (changes: Record<string, unknown>, areaName: string) => listeners.forEach((l) => l(changes, areaName));
-  return { storage, local, session, vault, emit };
-}
+import { area, fakeStorage } from './storage-fakes';
 
 const POLICY = { pbx: { wsUrl: 'wss://pbx.example.com/ws', domain: 'pbx.example.com' }, portal: { origin: 'https://portal.example.com' } };
 

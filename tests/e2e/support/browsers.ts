@@ -143,6 +143,22 @@ export interface FirefoxSession {
 export async function launchFirefox(
   opts: { fakeMedia?: boolean; prefs?: Record<string, unknown>; /** An X display: a real window, for the keyboard shortcuts. */ display?: string } = {},
 ): Promise<FirefoxSession> {
+  const session = await startFirefox(GECKO_ID, opts);
+  await session.browser.installExtension(FIREFOX_OUT);
+  return session;
+}
+
+/**
+ * Real Firefox ESR with no extension installed over BiDi: its policy
+ * installs one (ExtensionSettings force_installed from an install_url). The
+ * add-on `id` gets the fixed moz-extension UUID, so `base` opens its pages
+ * once Firefox has installed it.
+ */
+export function launchFirefoxPolicyInstalled(opts: { id: string; prefs?: Record<string, unknown> }): Promise<FirefoxSession> {
+  return startFirefox(opts.id, { prefs: opts.prefs ?? {} });
+}
+
+async function startFirefox(id: string, opts: { fakeMedia?: boolean; prefs?: Record<string, unknown> }): Promise<FirefoxSession> {
   const profile = mkdtempSync(join(tmpdir(), 'earshot-firefox-'));
   writeFileSync(join(profile, 'user.js'), '');
   const browser = await puppeteer.launch({
@@ -153,7 +169,7 @@ export async function launchFirefox(
     userDataDir: profile,
     args: ['-remote-allow-system-access'],
     extraPrefsFirefox: {
-      'extensions.webextensions.uuids': JSON.stringify({ [GECKO_ID]: FIREFOX_UUID }),
+      'extensions.webextensions.uuids': JSON.stringify({ [id]: FIREFOX_UUID }),
       'media.autoplay.default': 0,
       // The lab answers with 127.0.0.1 candidates only; Firefox's mDNS-obfuscated
       // host candidates cannot pair with them (lab/media/README.md).
@@ -167,7 +183,6 @@ export async function launchFirefox(
       ...(opts.prefs ?? {}),
     },
   });
-  await browser.installExtension(FIREFOX_OUT);
   return {
     browser,
     base: `moz-extension://${FIREFOX_UUID}`,
