@@ -140,9 +140,10 @@ export interface FirefoxSession {
  * temporarily. Fake media prefs only when asked: they hide the real
  * microphone path (platform-facts.md).
  */
-export async function launchFirefox(
-  opts: { fakeMedia?: boolean; prefs?: Record<string, unknown>; /** An X display: a real window, for the keyboard shortcuts. */ display?: string } = {},
-): Promise<FirefoxSession> {
+/** How Firefox starts: fake media, extra prefs, and an X display for a real window (the keyboard shortcuts). */
+type FirefoxOptions = { fakeMedia?: boolean; prefs?: Record<string, unknown>; display?: string };
+
+export async function launchFirefox(opts: FirefoxOptions = {}): Promise<FirefoxSession> {
   const session = await startFirefox(GECKO_ID, opts);
   await session.browser.installExtension(FIREFOX_OUT);
   return session;
@@ -158,7 +159,7 @@ export function launchFirefoxPolicyInstalled(opts: { id: string; prefs?: Record<
   return startFirefox(opts.id, { prefs: opts.prefs ?? {} });
 }
 
-async function startFirefox(id: string, opts: { fakeMedia?: boolean; prefs?: Record<string, unknown> }): Promise<FirefoxSession> {
+async function startFirefox(id: string, opts: FirefoxOptions): Promise<FirefoxSession> {
   const profile = mkdtempSync(join(tmpdir(), 'earshot-firefox-'));
   writeFileSync(join(profile, 'user.js'), '');
   const browser = await puppeteer.launch({
