@@ -9,6 +9,7 @@ import {
   MonitorNotPossibleError,
   type PhoneError,
 } from './errors';
+import { dialogIds, type DialogIds } from './dialog-journal';
 import { isMonitorMedia, type DtmfTiming, type MonitorMedia } from './media';
 
 // Answering a PBX-originated monitor call (the NetSapiens model) would be a second way to make a
@@ -25,6 +26,10 @@ export interface MonitorCallEvents {
   mediaFailed(call: MonitorCall, stage: 'ice' | 'dtls'): void;
   /** The PBX's audio to play. */
   play(stream: MediaStream): void;
+  /** The call's dialog as it is now (up, or after a request in it): what the next engine needs to end it. */
+  dialogChanged(call: MonitorCall, ids: DialogIds): void;
+  /** The call's dialog is over (BYE either way): nothing to end any more. */
+  dialogGone(call: MonitorCall, callId: string): void;
 }
 
 /**
@@ -45,6 +50,8 @@ export class MonitorCall {
   /** The call's own silent track, to come back to in Listen. */
   private silent: MediaStreamTrack | null | undefined;
   private readonly cleanup: (() => void)[] = [];
+  /** The Call-ID of the dialog once it was reported. */
+  private reportedCallId: string | undefined;
 
   constructor(
     ua: UserAgent,
@@ -77,6 +84,7 @@ export class MonitorCall {
           const wasUp = this.callState === 'up';
           this.callState = 'gone';
           for (const fn of this.cleanup.splice(0)) fn();
+          if (this.reportedCallId !== undefined) this.events.dialogGone(this, this.reportedCallId);
           if (wasUp) this.events.ended(this);
           // sip.js reports Terminated before it hands us the failure response: read it a tick later.
           else void Promise.resolve().then(() => reject(refusal ?? new MonitorCallFailedError(this.who, 0, 'no answer')));
@@ -128,7 +136,7 @@ export class MonitorCall {
    */
   async probe(gone: (statusCode: number) => void): Promise<void> {
     if (this.callState !== 'up') return;
-    await this.session.info({
+    const sent = this.session.info({
       requestDelegate: {
         onReject: (response) => {
           const code = response.message.statusCode ?? 0;
@@ -136,6 +144,8 @@ export class MonitorCall {
         },
       },
     });
+    this.reportDialog();
+    await sent;
   }
 
   /** Sends `track` (the microphone) instead of silence. */
@@ -151,7 +161,16 @@ export class MonitorCall {
     if (media && this.silent && media.outgoingTrack() !== this.silent) await media.replaceOutgoingTrack(this.silent);
   }
 
+  /** Reports the dialog (its CSeq moved: sip.js numbers a request as it is made). */
+  private reportDialog(): void {
+    const ids = this.callState === 'up' ? dialogIds(this.session.dialog) : undefined;
+    if (!ids) return;
+    this.reportedCallId = ids.callId;
+    this.events.dialogChanged(this, ids);
+  }
+
   private onUp(): void {
+    this.reportDialog();
     const sdh = this.session.sessionDescriptionHandler;
     if (!isMonitorMedia(sdh)) return;
     this.media = sdh;
@@ -186,6 +205,7 @@ export class MonitorCall {
           },
         })
         .catch((error: unknown) => reject(new ModeChangeFailedError(`Could not send DTMF: ${messageOf(error)}`)));
+      this.reportDialog();
     });
   }
 }
