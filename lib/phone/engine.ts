@@ -48,6 +48,8 @@ export class PhoneEngine implements PhoneEngineApi {
   private readonly journal: DialogJournal | undefined;
   /** Calls a previous engine left at the PBX that this one has dealt with (by Call-ID). */
   private readonly orphansDone = new Set<string>();
+  /** Sessions of those calls whose End row this engine wrote (a retried BYE must not write it again). */
+  private readonly orphanEndsLogged = new Set<string>();
   private endingOrphans = false;
   /** What the panel shows of a session whose engine died, once this engine ended its call (until a new session). */
   private orphanSession: SessionSnapshot | null = null;
@@ -255,7 +257,8 @@ export class PhoneEngine implements PhoneEngineApi {
       this.orphansDone.add(record.callId);
       this.journal?.forget(record.callId);
     }
-    if (!record.endLogged) {
+    if (!record.endLogged && !this.orphanEndsLogged.has(record.sessionId)) {
+      this.orphanEndsLogged.add(record.sessionId);
       // The session record stays whole: its Start row (written by the engine that died) gets its End.
       this.log('end', `Stopped monitoring ${who}: Earshot's phone engine stopped.`, agent);
       this.journal?.markEndLogged(record.sessionId);

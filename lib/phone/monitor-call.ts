@@ -9,7 +9,7 @@ import {
   MonitorNotPossibleError,
   type PhoneError,
 } from './errors';
-import { dialogIds, type DialogIds } from './dialog-journal';
+import { byeOutcome, dialogIds, type DialogIds } from './dialog-journal';
 import { isMonitorMedia, type DtmfTiming, type MonitorMedia } from './media';
 
 // Answering a PBX-originated monitor call (the NetSapiens model) would be a second way to make a
@@ -52,6 +52,8 @@ export class MonitorCall {
   private readonly cleanup: (() => void)[] = [];
   /** The Call-ID of the dialog once it was reported. */
   private reportedCallId: string | undefined;
+  /** We sent the BYE: the dialog's record goes with its answer, not as sip.js ends the session. */
+  private byeSent = false;
 
   constructor(
     ua: UserAgent,
@@ -84,7 +86,8 @@ export class MonitorCall {
           const wasUp = this.callState === 'up';
           this.callState = 'gone';
           for (const fn of this.cleanup.splice(0)) fn();
-          if (this.reportedCallId !== undefined) this.events.dialogGone(this, this.reportedCallId);
+          // The PBX's BYE (or a refused re-dial) ends the dialog here; ours when it is answered.
+          if (this.reportedCallId !== undefined && !this.byeSent) this.events.dialogGone(this, this.reportedCallId);
           if (wasUp) this.events.ended(this);
           // sip.js reports Terminated before it hands us the failure response: read it a tick later.
           else void Promise.resolve().then(() => reject(refusal ?? new MonitorCallFailedError(this.who, 0, 'no answer')));
@@ -105,11 +108,31 @@ export class MonitorCall {
     });
   }
 
-  /** BYE when up, CANCEL while dialling; nothing once gone. */
+  /**
+   * BYE when up, CANCEL while dialling; nothing once gone. The dialog's record goes when the PBX
+   * answers the BYE (sip.js calls the session over as it sends it): a BYE that never got through
+   * leaves it for the next engine to send again.
+   */
   async hangup(): Promise<void> {
     const state = this.session.state;
-    if (state === SessionState.Established) await this.session.bye();
-    else if (state === SessionState.Establishing || state === SessionState.Initial) await this.session.cancel();
+    if (state === SessionState.Established) {
+      const ids = dialogIds(this.session.dialog);
+      this.byeSent = true;
+      // The BYE takes the next CSeq: a later BYE from the next engine must come after it.
+      if (ids) this.events.dialogChanged(this, { ...ids, nextCseq: ids.nextCseq + 1 });
+      const done = () => {
+        if (ids) this.events.dialogGone(this, ids.callId);
+      };
+      await this.session.bye({
+        requestDelegate: {
+          onAccept: done,
+          onReject: (response) => {
+            const kind = byeOutcome(response.message.statusCode ?? 0);
+            if (kind === 'ended' || kind === 'gone') done();
+          },
+        },
+      });
+    } else if (state === SessionState.Establishing || state === SessionState.Initial) await this.session.cancel();
   }
 
   /** Sends mode or PIN digits, by SIP INFO (one per digit, in order) or RFC 4733 on the audio sender. */
