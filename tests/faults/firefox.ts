@@ -8,7 +8,7 @@ import { startLab, type Lab } from '../../lab/index';
 import { launchFirefox, openExtensionPage, type FirefoxSession } from '../e2e/support/browsers';
 import { clickIconFirefox, signInFirefox, storeSettingsAndEnableFirefox } from '../e2e/support/firefox-portal';
 import { labSettings, until } from '../e2e/support/lab-client';
-import { logPairing, type Row } from './harness';
+import { FAULTS_MEDIA_TIMEOUT_MS, logPairing, type Row } from './harness';
 import { labFigures } from './probe';
 
 const DEF = {
@@ -30,7 +30,7 @@ export async function firefoxReloadRow(): Promise<Row> {
   let recovery = 'never';
   const lost: string[] = [];
   try {
-    lab = await startLab({ sipPort: 0, httpPort: 0, quiet: true });
+    lab = await startLab({ sipPort: 0, httpPort: 0, quiet: true, mediaTimeoutMs: FAULTS_MEDIA_TIMEOUT_MS });
     const l = lab;
     s = await launchFirefox({ fakeMedia: true, prefs: { 'extensions.webextOptionalPermissionPrompts': false } });
     const options: Page = await s.browser.newPage();
