@@ -52,14 +52,19 @@ async function reloadExtension(page: Page, id: string): Promise<string> {
 
 const notes = (parts: (string | false | undefined)[]) => parts.filter(Boolean).join('; ');
 
-export const offscreenClosed: Body = async (env, problems) => {
+/** A live session on 1001, the panel watched, and the offscreen document to hit. */
+async function liveOn1001(env: Env) {
   await env.ensureCall('1001', '5550101');
   await env.startSession('1001');
   const old = env.sessionAt('1001')?.id;
   const w = watchPanel(env.panel);
   const target = await offscreenTarget(env.browser, env.s.extensionId);
   if (!target) throw new Error('no offscreen document');
-  const at = Date.now();
+  return { old, w, target, at: Date.now() };
+}
+
+export const offscreenClosed: Body = async (env, problems) => {
+  const { old, w, target, at } = await liveOn1001(env);
   await env.browser.send('Target.closeTarget', { targetId: target.targetId });
   let ended: number | string = 'never';
   await until(async () => ['ended', 'failed', 'none'].includes((await view(env.panel)).status), 15_000, 'the panel saying the session is over')
@@ -92,13 +97,7 @@ export const offscreenClosed: Body = async (env, problems) => {
 };
 
 export const offscreenCrashed: Body = async (env, problems) => {
-  await env.ensureCall('1001', '5550101');
-  await env.startSession('1001');
-  const old = env.sessionAt('1001')?.id;
-  const w = watchPanel(env.panel);
-  const target = await offscreenTarget(env.browser, env.s.extensionId);
-  if (!target) throw new Error('no offscreen document');
-  const at = Date.now();
+  const { old, w, target, at } = await liveOn1001(env);
   const t = await TargetSession.attach(env.browser, target);
   // A crashing target never answers Page.crash.
   await within(t.send('Page.crash'), 3000, 'Page.crash').catch(() => undefined);
