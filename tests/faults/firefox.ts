@@ -75,7 +75,7 @@ export async function firefoxReloadRow(): Promise<Row> {
     const pairing = logPairing(rows);
     const logOk = pairing.complete && pairing.starts === 2 && pairing.ends === 2;
     const orphanLine = rows.find((r) => /previous engine left at the PBX/.test(r.text));
-    happened += `; the session log says: “${orphanLine?.text.replace(/^[\d:]+\s+/, '') ?? 'nothing about the old call'}”`;
+    happened += `; the session log says: “${orphanLine?.text.replace(/^[\d:]+\s+\w+\s+/, '') ?? 'nothing about the old call'}”`;
     lost.push(`log ${pairing.starts} start / ${pairing.ends} end ${logOk ? '✓' : '✗'}`);
     if (!logOk) problems.push(`session log: ${pairing.starts} start, ${pairing.ends} end rows (2 sessions expected)`);
     lost.push(`PBX after the reload ${stray.sessions} session / ${stray.dialogs} dialog ${stray.sessions + stray.dialogs === 0 ? '✓' : '✗'}`);
