@@ -17,6 +17,7 @@ import { AuditTrail } from '@/lib/coordinator/audit-trail';
 import { auditWakeUps, fetchAuditTransport, indexedDbAuditStore } from '@/lib/platform/audit-delivery';
 import { audioOutputStore, followAudioOutput } from '@/lib/platform/audio-output';
 import { onPortConnect } from '@/lib/platform/ports';
+import { indexedDbDialogStore, markDialogEndLogged } from '@/lib/platform/dialog-store';
 import { createInPageEngineLink } from '@/lib/platform/in-page-engine-link';
 import { chromeOffscreenDocuments, OFFSCREEN_PATH, OffscreenEngineLink } from '@/lib/platform/offscreen-engine-link';
 import { onHostPermissionsChanged, syncPortalRegistration } from '@/lib/platform/portal-registration';
@@ -42,6 +43,7 @@ export default defineBackground(() => {
         documents: chromeOffscreenDocuments(),
         wake: () => messenger.sendMessage('engine-connect'),
         onLinkError: (message) => linkError(message),
+        sessionEndLogged: (sessionId) => markDialogEndLogged(indexedDbDialogStore(), sessionId),
       });
   const link: EngineLink = import.meta.env.FIREFOX ? createInPageEngineLink() : (offscreen as OffscreenEngineLink);
   // The audit trail (settings.audit): session events to the organization's endpoint, queued in IndexedDB.

@@ -18,6 +18,8 @@ export interface LabOptions {
   pin?: string;
   remoteIdentity?: 'early' | 'always';
   sessionEnd?: 'with-agent' | 'persist';
+  /** Ends a monitor session whose caller sent no RTP for this long, as a real PBX's RTP timeout does; default off. */
+  mediaTimeoutMs?: number;
   /** Start the seeded calls (default true). */
   seed?: boolean;
   /** No log lines on stdout. */
@@ -60,6 +62,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     remoteIdentity: options.remoteIdentity ?? 'early',
     ...(options.pin ? { pin: options.pin } : {}),
     ...(options.sessionEnd ? { sessionEnd: options.sessionEnd } : {}),
+    ...(options.mediaTimeoutMs ? { mediaTimeoutMs: options.mediaTimeoutMs } : {}),
   };
   const pbx = new LabPbx(config, media, log);
   const sip = new SipServer(pbx, media, log);
@@ -97,6 +100,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
       // Open streams (the portal styles' live pages) would keep the HTTP server from ever closing.
       http.closeAllConnections();
       await closed;
+      pbx.close();
       await media.close();
     },
   } satisfies Lab);

@@ -11,6 +11,7 @@ const { values } = parseArgs({
     pin: { type: 'string' },
     'remote-identity': { type: 'string' },
     'session-end': { type: 'string' },
+    'media-timeout': { type: 'string' },
     help: { type: 'boolean' },
   },
 });
@@ -18,6 +19,7 @@ const { values } = parseArgs({
 if (values.help) {
   console.log(`npm run lab -- [--dialect ${DIALECT_IDS.join('|')}] [--pin 1234]
   [--sip-port 5066] [--http-port 8088] [--remote-identity early|always] [--session-end with-agent|persist]
+  [--media-timeout <seconds>: end a monitor session whose caller sends no RTP that long, like Asterisk's rtp_timeout]
 Environment: LAB_SIP_PORT, LAB_HTTP_PORT.`);
   process.exit(0);
 }
@@ -29,6 +31,7 @@ const lab = await startLab({
   dialect: (values.dialect ?? 'asterisk-chanspy') as DialectId,
   ...(values.pin ? { pin: values.pin } : {}),
   ...(values['remote-identity'] === 'always' ? { remoteIdentity: 'always' as const } : {}),
+  ...(Number(values['media-timeout']) > 0 ? { mediaTimeoutMs: Number(values['media-timeout']) * 1000 } : {}),
   ...(values['session-end'] === 'persist' || values['session-end'] === 'with-agent' ? { sessionEnd: values['session-end'] } : {}),
 }).catch((error: unknown) => {
   console.error(`lab: ${error instanceof Error ? error.message : String(error)}`);

@@ -6,6 +6,7 @@ import { ElementAudioOutput, WebAudioSilentSource } from '@/lib/phone/audio';
 import { PhoneEngine } from '@/lib/phone/engine';
 import { defaultMonitorLogic } from '@/lib/phone/monitor-logic-default';
 import { UserMediaMicrophoneProvider } from '@/lib/phone/microphone';
+import { indexedDbDialogStore } from '@/lib/platform/dialog-store';
 import { hostEngineOverPort } from '@/lib/platform/offscreen-engine-host';
 import { OFFSCREEN_PATH } from '@/lib/platform/offscreen-engine-link';
 import { connectPort } from '@/lib/platform/ports';
@@ -17,6 +18,8 @@ const engine = new PhoneEngine({
   microphone: new UserMediaMicrophoneProvider(),
   audio: new ElementAudioOutput(),
   silence: new WebAudioSilentSource(),
+  // A new document ends the call a crashed or closed one left at the PBX.
+  dialogStore: indexedDbDialogStore(),
 });
 
 // One long-lived port to the background (lib/platform/offscreen-engine-host.ts says when it opens).

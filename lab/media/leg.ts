@@ -19,6 +19,8 @@ export interface WebRtcLeg {
   onStateChange(cb: (s: LegState) => void): () => void;
   /** DTMF digits detected in the audio received from this leg (RFC 4733 rendered by NetEq as tones, or in-band). */
   onDtmf(cb: (digit: string) => void): () => void;
+  /** RTP packets received so far (the peer connection's inbound-rtp stats): what a PBX's RTP timeout watches. */
+  packetsReceived(): Promise<number>;
   close(): void;
 }
 
@@ -109,6 +111,15 @@ export class Leg implements WebRtcLeg {
   onDtmf(cb: (digit: string) => void): () => void {
     this.dtmfCbs.add(cb);
     return () => this.dtmfCbs.delete(cb);
+  }
+
+  async packetsReceived(): Promise<number> {
+    if (this.current === 'closed') return 0;
+    const report = await this.pc.getStats();
+    let packets = 0;
+    // Not the decoded frames: the jitter buffer plays out concealment every 10 ms with no packet at all.
+    for (const stat of report.values()) if (stat.type === 'inbound-rtp') packets += stat.packetsReceived ?? 0;
+    return packets;
   }
 
   /** Every received 10 ms frame (48 kHz mono) as it arrives, for recordings and diagnostics. */

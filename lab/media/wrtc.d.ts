@@ -65,6 +65,8 @@ declare module '@roamhq/wrtc' {
     createAnswer(): Promise<WSessionDescription>;
     setLocalDescription(desc: WSessionDescription): Promise<void>;
     setRemoteDescription(desc: WSessionDescription): Promise<void>;
+    /** The standard stats report (a Map of RTCStats by id). */
+    getStats(): Promise<Map<string, { type?: string; kind?: string; packetsReceived?: number }>>;
     close(): void;
   }
 

@@ -5,6 +5,7 @@ import type { EventLog } from '../log';
 import type { MediaHub, WebRtcLeg } from '../media';
 import type { DialogView } from '../sip/dialog-info';
 import { CodeCollector, DIALECTS, matchPrefix, ALL_PREFIXES, type DialectId } from './dialects';
+import { MediaTimeout } from './media-timeout';
 
 export interface PbxConfig {
   domain: string;
@@ -15,6 +16,11 @@ export interface PbxConfig {
   remoteIdentity: 'early' | 'always';
   /** Overrides the dialect's session end. */
   sessionEnd?: 'with-agent' | 'persist';
+  /**
+   * Ends a monitor session whose caller sent no RTP packet for this long (Asterisk `rtp_timeout`,
+   * FreeSWITCH `media_timeout`); undefined or 0: off (the default: a test pausing media is unaffected).
+   */
+  mediaTimeoutMs?: number;
 }
 
 export type Other = { kind: 'customer'; number: string } | { kind: 'agent'; extension: string };
@@ -64,6 +70,7 @@ export class LabPbx {
   private callSeq = 0;
   private readonly dialogListeners = new Set<(extension: string) => void>();
   private readonly endListeners = new Set<(session: MonitorSession, reason: string) => void>();
+  private readonly mediaTimeout: MediaTimeout;
 
   constructor(
     readonly config: PbxConfig,
@@ -71,6 +78,20 @@ export class LabPbx {
     readonly log: EventLog,
   ) {
     for (const u of SEEDED_USERS) if (u.scope === 'Call Center Agent' && /^10\d\d$/.test(u.extension)) media.addParty(partyId.agent(u.extension), { kind: 'tone', hz: toneOf(partyId.agent(u.extension)) });
+    this.mediaTimeout = new MediaTimeout(
+      {
+        sessions: () => this.sessions.values(),
+        leg: (session) => this.media.getLeg(session.legId),
+        end: (session, reason) => this.endSession(session.id, reason),
+        timeoutMs: () => this.config.mediaTimeoutMs,
+      },
+      log,
+    );
+  }
+
+  /** Stops the PBX's own timers (the media timeout). */
+  close(): void {
+    this.mediaTimeout.close();
   }
 
   onDialogChange(listener: (extension: string) => void): () => void {

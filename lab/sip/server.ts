@@ -43,6 +43,9 @@ interface MonitorDialog {
   /** The supervisor's From (our BYE's To) and our To with tag (our BYE's From). */
   remote: string;
   local: string;
+  /** The dialog's id besides the Call-ID (RFC 3261 §12): the supervisor's tag and ours. */
+  remoteTag: string;
+  localTag: string;
   contact: string;
   cseq: number;
   answer: string;
@@ -260,6 +263,8 @@ export class SipServer {
       conn,
       remote: req.getHeader('from') ?? '',
       local: `${req.getHeader('to') ?? ''};tag=${toTag}`,
+      remoteTag: req.fromTag ?? '',
+      localTag: toTag,
       contact: contactUri(req.getHeader('contact')) ?? '',
       cseq: 1,
       answer,
@@ -275,7 +280,11 @@ export class SipServer {
 
   private onBye(conn: WebSocket, req: IncomingRequestMessage): void {
     const dialog = this.dialogs.get(req.callId);
-    if (!dialog) return this.reply(conn, req, 481, 'Call/Transaction Does Not Exist');
+    // The dialog is the Call-ID and both tags: a BYE with the right Call-ID and wrong tags ends nothing.
+    if (!dialog || req.fromTag !== dialog.remoteTag || req.toTag !== dialog.localTag) {
+      if (dialog) this.log.add('bad-message', `BYE for ${req.callId} with tags that are not the dialog's: 481`);
+      return this.reply(conn, req, 481, 'Call/Transaction Does Not Exist');
+    }
     this.dialogs.delete(req.callId);
     this.reply(conn, req, 200, 'OK');
     this.pbx.endSession(dialog.session.id, 'the supervisor hung up');

@@ -1,7 +1,7 @@
 // @vitest-environment node
 // The lab over real SIP/WebSocket with real WebRTC media (sip.js + wrtc clients).
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Inviter } from 'sip.js';
+import type { Inviter, URI } from 'sip.js';
 import { startLab, type Lab } from '../index';
 import { audible, hearing as labHearing, labApi, sessionOf as labSessionOf } from './support/control';
 import { CallRefused, LabSipClient, until } from './support/sip-client';
@@ -179,6 +179,64 @@ describe('session end', () => {
     await until(() => call.session.state === 'Terminated', 5000, 'BYE from the lab');
     await api('POST', '/api/calls', { agent: '1004', customer: '5550104', answerAfterMs: 0 });
   });
+});
+
+describe('dialog matching and the media timeout', () => {
+  /** A BYE in `call`'s dialog from another UserAgent on its own WebSocket (as a restarted client would send it). */
+  async function byeFromElsewhere(call: Awaited<ReturnType<LabSipClient['call']>>, tags: { from?: string; to?: string } = {}): Promise<number> {
+    const other = await registered('2001');
+    const dialog = (call.session as Inviter).dialog as unknown as {
+      callId: string;
+      localTag: string;
+      remoteTag: string;
+      localURI: URI;
+      remoteURI: URI;
+      remoteTarget: URI;
+    };
+    const core = other.ua.userAgentCore;
+    const message = core.makeOutgoingRequestMessage('BYE', dialog.remoteTarget, dialog.localURI, dialog.remoteURI, {
+      callId: dialog.callId,
+      cseq: 99,
+      fromTag: tags.from ?? dialog.localTag,
+      toTag: tags.to ?? dialog.remoteTag,
+    });
+    return new Promise((resolve) => {
+      core.request(message, { onAccept: (r) => resolve(r.message.statusCode ?? 0), onReject: (r) => resolve(r.message.statusCode ?? 0) });
+    });
+  }
+
+  it('a BYE with the Call-ID but not both tags of the dialog ends nothing (481); with them, from a new connection, it ends the session', async () => {
+    const sup = await registered('2001');
+    const call = await sup.call('*2221002');
+    expect(await byeFromElsewhere(call, { to: 'not-the-tag' })).toBe(481);
+    expect(await byeFromElsewhere(call, { from: 'not-the-tag' })).toBe(481);
+    expect(await sessionOf('2001')).toBeDefined();
+    expect(await byeFromElsewhere(call)).toBe(200);
+    await until(async () => (await sessionOf('2001')) === undefined, 5000, 'session ended by the BYE');
+    expect(lab.sip.dialogs.size).toBe(0);
+  });
+
+  it('with a media timeout: a caller whose RTP stops is hung up (BYE), one whose RTP flows is not', async () => {
+    lab.pbx.config.mediaTimeoutMs = 2000;
+    try {
+      const quiet = await registered('2001');
+      const talking = await registered('2002');
+      const gone = await quiet.call('*2221003');
+      const alive = await talking.call('*2221005');
+      alive.talk(600);
+      await new Promise((r) => setTimeout(r, 1500));
+      // The caller's media stops without a BYE (its page died).
+      gone.media.close();
+      await until(() => gone.session.state === 'Terminated', 8000, 'the lab hangs up the silent caller');
+      expect(await sessionOf('2001')).toBeUndefined();
+      expect(alive.session.state).toBe('Established');
+      expect(await sessionOf('2002')).toBeDefined();
+      const events = await api<{ kind: string; text: string }[]>('GET', '/api/events');
+      expect(events.some((e) => e.kind === 'media-timeout' && /no RTP from 2001/.test(e.text))).toBe(true);
+    } finally {
+      delete lab.pbx.config.mediaTimeoutMs;
+    }
+  }, 30_000);
 });
 
 describe('extra agents (load benchmarks)', () => {

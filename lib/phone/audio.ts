@@ -199,6 +199,7 @@ export class ElementAudioOutput implements AudioOutput {
  */
 export class WebAudioSilentSource implements SilentSource {
   private context: AudioContext | undefined;
+  private gain: GainNode | undefined;
   private destination: MediaStreamAudioDestinationNode | undefined;
 
   /**
@@ -206,19 +207,19 @@ export class WebAudioSilentSource implements SilentSource {
    * service, which blocks this thread for about 0.4 s: done at registration
    * (prepare), not on the supervisor's click. Suspended until a call needs it.
    */
-  private ensure(): { context: AudioContext; destination: MediaStreamAudioDestinationNode } {
-    if (!this.context || !this.destination || this.context.state === 'closed') {
+  private ensure(): { context: AudioContext; gain: GainNode } {
+    if (!this.context || !this.gain || this.context.state === 'closed') {
       const Ctor = audioContextCtor();
       if (!Ctor) throw new Error('No AudioContext here to make a silent track.');
       this.context = new Ctor();
+      this.destination = undefined;
       const oscillator = this.context.createOscillator();
-      const gain = this.context.createGain();
-      gain.gain.value = 0;
-      this.destination = this.context.createMediaStreamDestination();
-      oscillator.connect(gain).connect(this.destination);
+      this.gain = this.context.createGain();
+      this.gain.gain.value = 0;
+      oscillator.connect(this.gain);
       oscillator.start();
     }
-    return { context: this.context, destination: this.destination };
+    return { context: this.context, gain: this.gain };
   }
 
   prepare(): void {
@@ -229,21 +230,37 @@ export class WebAudioSilentSource implements SilentSource {
 
   idle(): void {
     if (this.context?.state === 'running') this.context.suspend().catch(logCause('the silent source did not suspend'));
+    // The destination's own track stays live as long as the node does (measured by npm run faults:
+    // one MediaStreamAudioDestinationNode track left after the soak): the next call makes a new one.
+    this.releaseDestination();
   }
 
   track(): MediaStreamTrack {
-    const { context, destination } = this.ensure();
+    const { context, gain } = this.ensure();
     if (context.state !== 'running') context.resume().catch(logCause('the silent source did not resume (RFC 4733 from Listen may not play)'));
-    const [track] = destination.stream.getAudioTracks();
+    if (!this.destination) {
+      this.destination = context.createMediaStreamDestination();
+      gain.connect(this.destination);
+    }
+    const [track] = this.destination.stream.getAudioTracks();
     if (!track) throw new Error('The silent source gave no track.');
     // A clone per call: sip.js stops the sender's track when a call closes.
     return track.clone();
   }
 
   close(): void {
+    this.releaseDestination();
     this.context?.close().catch(logCause('the silent source did not close'));
     this.context = undefined;
+    this.gain = undefined;
+  }
+
+  private releaseDestination(): void {
+    const destination = this.destination;
     this.destination = undefined;
+    if (!destination) return;
+    for (const track of destination.stream.getTracks()) track.stop();
+    this.gain?.disconnect(destination);
   }
 }
 

@@ -3,6 +3,7 @@ import type { AudioOutput, SilentSource } from './audio';
 import type { BackoffOptions } from './backoff';
 import type { XmlParser } from './dialog-info';
 import type { EngineCommand, EngineEvent } from '../contract/engine';
+import type { MonitorDialogStore } from './dialog-journal';
 import type { MicrophoneProvider } from './microphone';
 import type { MonitorLogic } from './monitor-logic';
 
@@ -36,6 +37,11 @@ export interface PhoneEngineOptions {
   levelIntervalMs?: number;
   /** RFC 4733 tone timing. */
   dtmfTiming?: { duration: number; interToneGap: number };
+  /**
+   * Where the live monitor call's dialog is kept for the next engine (the host's IndexedDB), so a
+   * call whose engine died is ended by the next one; none: nothing kept.
+   */
+  dialogStore?: MonitorDialogStore;
   /** sip.js log lines (debug) go here; default: dropped. */
   sipLog?: (level: string, category: string, content: string) => void;
 }

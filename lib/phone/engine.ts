@@ -1,10 +1,11 @@
 import { MODE_LABELS, type Mode } from '../monitor/modes';
 import { isLive } from '../monitor/session-machine';
-import type { LogEntry, MicrophoneState } from '../state/snapshot';
+import type { LogEntry, MicrophoneState, SessionSnapshot } from '../state/snapshot';
 import { DEFAULT_BACKOFF } from './backoff';
 import { PhoneConnection } from './connection';
 import type { EngineCommand, EngineConfig, EngineEvent } from '../contract/engine';
 import { AgentIdleError, isBug, messageOf, ModeChangeFailedError, MonitorNotPossibleError, surface } from './errors';
+import { DialogJournal, sendOrphanBye, type MonitorDialogRecord } from './dialog-journal';
 import { monitorSdhFactory } from './media';
 import { declineIncoming } from './monitor-call';
 import type { MonitorLogic } from './monitor-logic';
@@ -43,6 +44,15 @@ export class PhoneEngine implements PhoneEngineApi {
   private readonly removeMicWatch: (() => void) | undefined;
   private readonly removeAudioProblems: (() => void) | undefined;
   private readonly sessionHost: SessionHost;
+  /** The monitor calls' dialogs, kept for the next engine; none without a store. */
+  private readonly journal: DialogJournal | undefined;
+  /** Calls a previous engine left at the PBX that this one has dealt with (by Call-ID). */
+  private readonly orphansDone = new Set<string>();
+  /** Sessions of those calls whose End row this engine wrote (a retried BYE must not write it again). */
+  private readonly orphanEndsLogged = new Set<string>();
+  private endingOrphans = false;
+  /** What the panel shows of a session whose engine died, once this engine ended its call (until a new session). */
+  private orphanSession: SessionSnapshot | null = null;
 
   constructor(private readonly options: PhoneEngineOptions) {
     this.logic = options.logic;
@@ -52,6 +62,12 @@ export class PhoneEngine implements PhoneEngineApi {
     const log = (kind: LogEntry['kind'], text: string, extra?: Pick<LogEntry, 'agent' | 'mode'>) => this.log(kind, text, extra);
     const emit = () => this.emit();
     const silence = options.silence;
+    this.journal = options.dialogStore
+      ? new DialogJournal(options.dialogStore, (text) => {
+          this.log('info', text);
+          this.emit();
+        })
+      : undefined;
     this.connection = new PhoneConnection({
       sessionDescriptionHandlerFactory:
         options.sessionDescriptionHandlerFactory ??
@@ -73,6 +89,7 @@ export class PhoneEngine implements PhoneEngineApi {
           if (became) silence?.prepare?.();
           this.session?.signallingBack();
           this.presence.registered();
+          if (became) this.endOrphans().catch(surface);
         },
         socketClosed: () => {
           this.presence.drop();
@@ -117,7 +134,22 @@ export class PhoneEngine implements PhoneEngineApi {
       microphoneState: () => this.microphone,
       setMicrophone: (state, emit) => this.setMicrophone(state, emit),
       current: (session) => this.session === session,
-      closed: (session) => this.presence.unpin(session.agent),
+      closed: (session) => {
+        this.presence.unpin(session.agent);
+        // The session's End row is written right after (or there was no Start row).
+        this.journal?.markEndLogged(session.id);
+      },
+      keepDialog: (session, ids) =>
+        this.journal?.keep({
+          version: 1,
+          sessionId: session.id,
+          agent: session.agent,
+          ...(session.name ? { name: session.name } : {}),
+          ...ids,
+          savedAt: this.now(),
+          endLogged: !isLive(session.status),
+        }),
+      forgetDialog: (callId) => this.journal?.forget(callId),
       now: () => this.now(),
       log: (kind, text, extra) => this.log(kind, text, extra),
       logPending: () => this.newLog.length > 0,
@@ -177,7 +209,62 @@ export class PhoneEngine implements PhoneEngineApi {
     this.removeAudioProblems?.();
     await this.teardown();
     this.options.silence?.close();
+    await this.journal?.settled();
     this.listeners.clear();
+  }
+
+  /**
+   * Ends the monitor calls a previous engine left at the PBX (its page crashed, closed or
+   * reloaded while a call was up): a BYE in each one's dialog, as soon as this engine is
+   * registered; a PBX that cannot answer now is asked again at the next registration.
+   */
+  private async endOrphans(): Promise<void> {
+    const journal = this.journal;
+    if (!journal || this.endingOrphans) return;
+    this.endingOrphans = true;
+    try {
+      for (const record of await journal.leftover) {
+        if (this.orphansDone.has(record.callId)) continue;
+        const ua = this.connection.userAgent();
+        if (!ua || this.connection.status !== 'registered') return;
+        const outcome = await sendOrphanBye(ua, record);
+        this.orphanEnded(record, outcome);
+      }
+    } finally {
+      this.endingOrphans = false;
+    }
+  }
+
+  private orphanEnded(record: MonitorDialogRecord, outcome: Awaited<ReturnType<typeof sendOrphanBye>>): void {
+    const who = record.name ? `${record.name} (${record.agent})` : record.agent;
+    const agent = { agent: record.agent };
+    const code = `${outcome.statusCode}${outcome.reason ? ` ${outcome.reason}` : ''}`;
+    switch (outcome.kind) {
+      case 'ended':
+        this.log('info', `Ended the monitor call Earshot's previous engine left at the PBX (${who}).`, agent);
+        break;
+      case 'gone':
+        this.log('info', `The monitor call Earshot's previous engine left at the PBX (${who}) was already over (${code}).`, agent);
+        break;
+      case 'retry':
+        this.log('info', `Could not end the monitor call Earshot's previous engine left at the PBX (${who}) yet (${code}): trying again at the next registration.`, agent);
+        break;
+      case 'refused':
+        this.log('error', `The PBX refused to end the monitor call Earshot's previous engine left there (${who}): ${code}.`, agent);
+        break;
+    }
+    if (outcome.kind !== 'retry') {
+      this.orphansDone.add(record.callId);
+      this.journal?.forget(record.callId);
+    }
+    if (!record.endLogged && !this.orphanEndsLogged.has(record.sessionId)) {
+      this.orphanEndsLogged.add(record.sessionId);
+      // The session record stays whole: its Start row (written by the engine that died) gets its End.
+      this.log('end', `Stopped monitoring ${who}: Earshot's phone engine stopped.`, agent);
+      this.journal?.markEndLogged(record.sessionId);
+      if (!this.session) this.orphanSession = orphanSnapshot(record, this.now());
+    }
+    this.emit();
   }
 
   private async configure(config: EngineConfig | null): Promise<void> {
@@ -216,6 +303,7 @@ export class PhoneEngine implements PhoneEngineApi {
     }
     const session = new MonitorSession(this.sessionHost, this.newId(), agent, name);
     this.session = session;
+    this.orphanSession = null;
     if (!config || this.connection.status !== 'registered') {
       session.fail(
         new MonitorNotPossibleError(config ? 'Earshot is not registered with the PBX right now.' : 'Earshot is not set up with a PBX yet.'),
@@ -264,7 +352,7 @@ export class PhoneEngine implements PhoneEngineApi {
       type: 'state',
       registration: this.connection.state(),
       agents: this.presence.snapshot(),
-      session: this.session?.snapshot() ?? null,
+      session: this.session?.snapshot() ?? this.orphanSession,
       microphone: this.microphone,
       newLog: this.newLog,
     };
@@ -278,6 +366,24 @@ export class PhoneEngine implements PhoneEngineApi {
     this.presence.drop();
     await this.connection.stop();
   }
+}
+
+/** What a supervisor reads of a session whose engine died, once a new engine ended its call. */
+export const ORPHAN_ENDED_MESSAGE =
+  "Earshot's phone engine stopped during this session; the restarted engine ended the monitor call left at the PBX. Start again when you are ready.";
+
+function orphanSnapshot(record: MonitorDialogRecord, now: number): SessionSnapshot {
+  const over = { allowed: false, reason: 'The session is over.' };
+  return {
+    id: record.sessionId,
+    agent: { extension: record.agent, ...(record.name ? { name: record.name } : {}) },
+    status: 'failed',
+    mode: 'listen',
+    availability: { listen: over, whisper: over, barge: over },
+    endedAt: now,
+    message: ORPHAN_ENDED_MESSAGE,
+    levels: { heard: 0, sent: 0 },
+  };
 }
 
 function defaultOnOnline(callback: () => void): () => void {

@@ -9,6 +9,7 @@ import {
   MonitorNotPossibleError,
   type PhoneError,
 } from './errors';
+import { byeOutcome, dialogIds, type DialogIds } from './dialog-journal';
 import { isMonitorMedia, type DtmfTiming, type MonitorMedia } from './media';
 import { preferCodecs } from './codec-preference';
 
@@ -26,6 +27,10 @@ export interface MonitorCallEvents {
   mediaFailed(call: MonitorCall, stage: 'ice' | 'dtls'): void;
   /** The PBX's audio to play, and where its level can be read when Web Audio cannot meter it. */
   play(stream: MediaStream, heardLevel?: () => Promise<number | undefined>): void;
+  /** The call's dialog as it is now (up, or after a request in it): what the next engine needs to end it. */
+  dialogChanged(call: MonitorCall, ids: DialogIds): void;
+  /** The call's dialog is over (BYE either way): nothing to end any more. */
+  dialogGone(call: MonitorCall, callId: string): void;
 }
 
 /**
@@ -46,6 +51,10 @@ export class MonitorCall {
   /** The call's own silent track, to come back to in Listen. */
   private silent: MediaStreamTrack | null | undefined;
   private readonly cleanup: (() => void)[] = [];
+  /** The Call-ID of the dialog once it was reported. */
+  private reportedCallId: string | undefined;
+  /** We sent the BYE: the dialog's record goes with its answer, not as sip.js ends the session. */
+  private byeSent = false;
 
   constructor(
     ua: UserAgent,
@@ -81,6 +90,8 @@ export class MonitorCall {
           const wasUp = this.callState === 'up';
           this.callState = 'gone';
           for (const fn of this.cleanup.splice(0)) fn();
+          // The PBX's BYE (or a refused re-dial) ends the dialog here; ours when it is answered.
+          if (this.reportedCallId !== undefined && !this.byeSent) this.events.dialogGone(this, this.reportedCallId);
           if (wasUp) this.events.ended(this);
           // sip.js reports Terminated before it hands us the failure response: read it a tick later.
           else void Promise.resolve().then(() => reject(refusal ?? new MonitorCallFailedError(this.who, 0, 'no answer')));
@@ -101,11 +112,31 @@ export class MonitorCall {
     });
   }
 
-  /** BYE when up, CANCEL while dialling; nothing once gone. */
+  /**
+   * BYE when up, CANCEL while dialling; nothing once gone. The dialog's record goes when the PBX
+   * answers the BYE (sip.js calls the session over as it sends it): a BYE that never got through
+   * leaves it for the next engine to send again.
+   */
   async hangup(): Promise<void> {
     const state = this.session.state;
-    if (state === SessionState.Established) await this.session.bye();
-    else if (state === SessionState.Establishing || state === SessionState.Initial) await this.session.cancel();
+    if (state === SessionState.Established) {
+      const ids = dialogIds(this.session.dialog);
+      this.byeSent = true;
+      // The BYE takes the next CSeq: a later BYE from the next engine must come after it.
+      if (ids) this.events.dialogChanged(this, { ...ids, nextCseq: ids.nextCseq + 1 });
+      const done = () => {
+        if (ids) this.events.dialogGone(this, ids.callId);
+      };
+      await this.session.bye({
+        requestDelegate: {
+          onAccept: done,
+          onReject: (response) => {
+            const kind = byeOutcome(response.message.statusCode ?? 0);
+            if (kind === 'ended' || kind === 'gone') done();
+          },
+        },
+      });
+    } else if (state === SessionState.Establishing || state === SessionState.Initial) await this.session.cancel();
   }
 
   /** Sends mode or PIN digits, by SIP INFO (one per digit, in order) or RFC 4733 on the audio sender. */
@@ -132,7 +163,7 @@ export class MonitorCall {
    */
   async probe(gone: (statusCode: number) => void): Promise<void> {
     if (this.callState !== 'up') return;
-    await this.session.info({
+    const sent = this.session.info({
       requestDelegate: {
         onReject: (response) => {
           const code = response.message.statusCode ?? 0;
@@ -140,6 +171,8 @@ export class MonitorCall {
         },
       },
     });
+    this.reportDialog();
+    await sent;
   }
 
   /** Sends `track` (the microphone) instead of silence. */
@@ -155,7 +188,16 @@ export class MonitorCall {
     if (media && this.silent && media.outgoingTrack() !== this.silent) await media.replaceOutgoingTrack(this.silent);
   }
 
+  /** Reports the dialog (its CSeq moved: sip.js numbers a request as it is made). */
+  private reportDialog(): void {
+    const ids = this.callState === 'up' ? dialogIds(this.session.dialog) : undefined;
+    if (!ids) return;
+    this.reportedCallId = ids.callId;
+    this.events.dialogChanged(this, ids);
+  }
+
   private onUp(): void {
+    this.reportDialog();
     const sdh = this.session.sessionDescriptionHandler;
     if (!isMonitorMedia(sdh)) return;
     this.media = sdh;
@@ -190,6 +232,7 @@ export class MonitorCall {
           },
         })
         .catch((error: unknown) => reject(new ModeChangeFailedError(`Could not send DTMF: ${messageOf(error)}`)));
+      this.reportDialog();
     });
   }
 }

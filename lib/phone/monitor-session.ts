@@ -6,6 +6,7 @@ import type { AudioOutput, SilentSource } from './audio';
 import type { EngineConfig } from '../contract/engine';
 import { isBug, surface, MediaFailedError, messageOf, PbxFoundNoCallError, ModeChangeFailedError, MonitorNotPossibleError, PbxWentAwayError, type PhoneError } from './errors';
 import { LevelMeter } from './level-meter';
+import type { DialogIds } from './dialog-journal';
 import type { DtmfTiming } from './media';
 import type { MicrophoneProvider } from './microphone';
 import { MonitorCall, type MonitorCallEvents } from './monitor-call';
@@ -36,6 +37,10 @@ export interface SessionHost {
   current(session: MonitorSession): boolean;
   /** The session is over: its agent is unwatched unless a portal shows them. */
   closed(session: MonitorSession): void;
+  /** One of the session's calls is up, or its dialog moved on: kept for the next engine (dialog-journal.ts). */
+  keepDialog?(session: MonitorSession, ids: DialogIds): void;
+  /** That call's dialog is over. */
+  forgetDialog?(callId: string): void;
   now(): number;
   log(kind: LogEntry['kind'], text: string, extra?: Pick<LogEntry, 'agent' | 'mode'>): void;
   /** True when log entries wait to be published. */
@@ -320,6 +325,8 @@ export class MonitorSession {
 
   private readonly callEvents: MonitorCallEvents = {
     play: (stream, heardLevel) => this.host.audio?.play(stream, heardLevel),
+    dialogChanged: (_call, ids) => this.host.keepDialog?.(this, ids),
+    dialogGone: (_call, callId) => this.host.forgetDialog?.(callId),
     up: () => {
       if (!this.host.current(this)) return;
       this.callUpAt = this.host.now();

@@ -3,6 +3,7 @@ import { ElementAudioOutput, ElementSilentSource, WebAudioSilentSource } from '.
 import type { EngineCommand, EngineEvent } from '../contract/engine';
 import { PhoneEngine, type PhoneEngineApi, type PhoneEngineOptions } from '../phone/engine';
 import { defaultMonitorLogic } from '../phone/monitor-logic-default';
+import { indexedDbDialogStore } from './dialog-store';
 import { installPageMicrophoneBridge } from './page-microphone';
 
 /**
@@ -33,6 +34,8 @@ export function createInPageEngineLink(overrides: Partial<PhoneEngineOptions> = 
     logic: defaultMonitorLogic,
     microphone: installPageMicrophoneBridge(),
     audio: new ElementAudioOutput(),
+    // A reloaded background page ends the call the one before it left at the PBX.
+    dialogStore: indexedDbDialogStore(),
     // Not Web Audio: the background page's AudioContext stays suspended without a gesture,
     // and a track from it sends no RTP frames (so no RFC 4733 digit leaves from Listen).
     silence: new ElementSilentSource({

@@ -58,6 +58,11 @@ export interface OffscreenEngineLinkOptions {
   connectTimeoutMs?: number;
   /** Something went wrong on the link outside any command's answer (logged and shown by the caller). */
   onLinkError?: (message: string) => void;
+  /**
+   * The link wrote the End row of a session whose engine died: noted where the next engine reads
+   * its predecessor's calls (dialog-store.ts), before that engine starts, so it writes no second one.
+   */
+  sessionEndLogged?: (sessionId: string) => Promise<void>;
   /** Waits between attempts to restart a dead document: 1 s, then doubling (injected in tests). */
   retryDelayMs?: number;
   now?: () => number;
@@ -149,8 +154,12 @@ export class OffscreenEngineLink implements EngineLink {
       this.pending.clear();
       // A configured engine is wanted: say what was lost, and make a new document now rather than at the next click.
       if (this.lastConfigure?.type === 'configure' && this.lastConfigure.config) {
+        const lost = last?.session && isLive(last.session.status) ? last.session.id : undefined;
         if (last) this.emit(engineGone(last, this.options.now?.() ?? Date.now()));
-        this.relink(0);
+        const noted = lost && this.options.sessionEndLogged ? this.options.sessionEndLogged(lost) : Promise.resolve();
+        noted
+          .catch((error: unknown) => this.options.onLinkError?.(`Could not note the end of the lost session: ${error instanceof Error ? error.message : String(error)}`))
+          .finally(() => this.relink(0));
       }
     });
   }
@@ -277,8 +286,9 @@ export class OffscreenEngineLink implements EngineLink {
  * The state a dead engine leaves: not registered (restarting), and its live
  * session failed with the reason, with the session record's Error and End
  * rows, so no panel shows a call that is gone. The call at the PBX cannot be
- * hung up from here: its dialog died with the document (the PBX ends it when
- * its media stops).
+ * hung up from here: the next engine ends it with a BYE in its dialog, which
+ * the dead one kept (lib/phone/dialog-journal.ts); a PBX with an RTP timeout
+ * ends it too when its media stops.
  */
 function engineGone(last: EngineEvent, now: number): EngineEvent {
   const session = last.session;

@@ -35,6 +35,9 @@ export interface Outcome {
 
 const SCENARIO_TIMEOUT_MS = Number(process.env.FAULTS_SCENARIO_TIMEOUT_MS ?? 180_000);
 
+/** The lab's media (RTP) timeout in the fault suite. */
+export const FAULTS_MEDIA_TIMEOUT_MS = 15_000;
+
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The supervisor's view: registration label and message, the live status line, the session status. */
@@ -155,6 +158,9 @@ export class Env {
     // chromiumOnLab leaves the fake microphone's folder behind: remove ours on close.
     env.toneDirs = mine().filter((d) => !existing.has(d)).map((d) => join(tmpdir(), d));
     env.browser = await browserSession(env.s.context);
+    // A real PBX's rtp_timeout (docs/pbx-setup.md), on for the whole suite: Earshot sends RTP in every mode
+    // (silence in Listen), so only a call whose engine died is ended by it.
+    env.lab.pbx.config.mediaTimeoutMs = FAULTS_MEDIA_TIMEOUT_MS;
     // Every NOTIFY names the other party, so Whisper is available on the seeded calls too.
     await labApi(env.lab, 'POST', '/api/config', { remoteIdentity: 'always' });
     // "Monitor an extension" (the soak's way in) needs the DTMF-monitoring grant.

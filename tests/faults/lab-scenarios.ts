@@ -6,8 +6,9 @@ import { LabSipClient } from '../../lab/test/support/sip-client';
 import { labApi, until } from '../e2e/support/lab-client';
 import { clickIcon } from '../e2e/support/portal';
 import { TargetSession } from '../../bench/support/cdp-target';
-import { endMicrophoneTrack, offscreenTarget, serviceWorkerTarget, trackLabels, browserFigures, within } from './probe';
+import { endMicrophoneTrack, offscreenTarget, serviceWorkerTarget, trackLabels, browserFigures } from './probe';
 import { logRows, newRows, said, sleep, view, watchPanel, type Env, type Outcome } from './harness';
+import { offscreenClosed, offscreenCrashed } from './offscreen';
 
 type Body = (env: Env, problems: string[]) => Promise<Outcome>;
 
@@ -358,50 +359,6 @@ function micEnds(mode: Mode, agent: string, customer: string, revoke: boolean): 
   };
 }
 
-const offscreenGone = (how: 'close' | 'crash'): Body => async (env, problems) => {
-  await env.ensureCall('1001', '5550101');
-  await env.startSession('1001');
-  const w = watchPanel(env.panel);
-  const target = await offscreenTarget(env.browser, env.s.extensionId);
-  if (!target) throw new Error('no offscreen document');
-  const at = Date.now();
-  if (how === 'close') {
-    await env.browser.send('Target.closeTarget', { targetId: target.targetId });
-  } else {
-    const t = await TargetSession.attach(env.browser, target);
-    // A crashing target never answers Page.crash.
-    await within(t.send('Page.crash'), 3000, 'Page.crash').catch(() => undefined);
-    await within(t.detach(), 3000, 'detach').catch(() => undefined);
-  }
-  await sleep(2000);
-  const stillListed = Boolean(await offscreenTarget(env.browser, env.s.extensionId));
-  const facts = `2 s after: offscreen target ${stillListed ? 'still listed' : 'gone'}, 2001 ${env.lab.sip.registrations.has('2001') ? 'still registered' : 'not registered'} at the lab, lab session ${env.sessionAt('1001') ? 'still up' : 'gone'}`;
-  // The offscreen document shares the extension's renderer process with the side panel tab: see whether the panel survived.
-  let panelNote = '';
-  if (!(await view(env.panel).then(() => true, () => false))) {
-    panelNote = 'the side panel tab crashed with it (one renderer process for the extension\'s pages), and was reloaded as a supervisor would; ';
-    await env.reopenPanel().catch((e: Error) => {
-      // Chromium marks an extension whose renderer crashed and serves none of its pages until it is reloaded.
-      panelNote += `reopening it failed (${(e.message.split('\n')[0] ?? '').replace(/^page\.goto: /, '')}): Chromium serves none of the crashed extension's pages; `;
-    });
-  }
-  let ended: number | string = 'never';
-  await untilStatus(env, ['ended', 'failed', 'none'], 15_000, 'the panel saying the session is over')
-    .then((ms) => (ended = ms))
-    .catch((e: Error) => problems.push(e.message));
-  let rec: number | string = 'never';
-  try {
-    await env.ready(30_000);
-    await until(() => offscreenTarget(env.browser, env.s.extensionId), 10_000, 'a new offscreen document');
-    rec = Date.now() - at;
-    await env.startSession('1001');
-  } catch (e) {
-    problems.push(`afterwards: ${(e as Error).message}`);
-  }
-  // The old leg: the lab keeps monitor dialogs across a closed socket (a real PBX keeps the channel until RTP or session timers end it).
-  return { happened: said(w.stop()), recoveryMs: rec, sessions: 2, note: `(${panelNote}${facts}; session shown over after ${ended} ms; recovery: Ready with a new offscreen document, then a new session)` };
-};
-
 export const LAB_SCENARIOS: Scenario[] = [
   { id: 'control', fault: 'none (control: Listen → Whisper → Join → Listen, hang up)', expected: 'every switch reaches the PBX; nothing left', how: 'panel buttons; lab /api/sessions', body: async (env) => {
     await env.ensureCall('1001', '5550101');
@@ -425,6 +382,13 @@ export const LAB_SCENARIOS: Scenario[] = [
   { id: 'mic-denied', fault: 'microphone denied, Whisper clicked', expected: 'stays in Listen at the PBX; the panel says the microphone is blocked; Whisper works once allowed', how: 'CDP Browser.setPermission {name:"microphone"} denied for chrome-extension://<id>', body: micDenied },
   { id: 'mic-revoked-whisper', fault: 'microphone revoked mid-Whisper (permission denied, then the track ends)', expected: 'back to Listen (or ended) with a line saying the microphone ended; nothing live', how: 'Browser.setPermission denied; then the live capture track found by Runtime.queryObjects: stop() + its "ended" event', body: micEnds('whisper', '1005', '5550105', true) },
   { id: 'mic-ended-join', fault: 'microphone device ended mid-Join', expected: 'back to Listen (or ended) with a line saying the microphone ended; nothing live', how: 'the capture track: stop() + "ended" event (a device going away)', body: micEnds('barge', '1005', '5550105', false) },
-  { id: 'offscreen-closed', fault: 'offscreen document closed mid-session', expected: 'the session shown over with a reason; no call left at the PBX; Ready again; a new session works', how: 'CDP Target.closeTarget on the offscreen document', body: offscreenGone('close') },
-  { id: 'offscreen-crashed', fault: 'offscreen document crashed mid-session', expected: 'as above', how: 'CDP Page.crash on the offscreen target', body: offscreenGone('crash') },
+  { id: 'offscreen-closed', fault: 'offscreen document closed mid-session', expected: "the session shown over with a reason; a new document's engine ends the old call at the PBX (a BYE in the dialog the old one kept) before any new session; Ready again; a new session works", how: 'CDP Target.closeTarget on the offscreen document', body: offscreenClosed },
+  {
+    id: 'offscreen-crashed',
+    fault: 'offscreen document crashed mid-session',
+    expected:
+      "Chromium kills the extension's renderer: the side panel and the service worker die with the document, the extension is TERMINATED and nothing of it runs until it is reloaded (the browser restarts nothing by itself), so no Earshot code can end the call: the PBX's RTP timeout ends it (set it: docs/pbx-setup.md; the lab's is on, 15 s). After the supervisor reloads Earshot: Ready by itself, the panel and the log say what became of the old call, its End row is written, a new session works",
+    how: 'CDP Page.crash on the offscreen target; the lab media timeout 15 s; then chrome.developerPrivate.reload on chrome://extensions',
+    body: offscreenCrashed,
+  },
 ];

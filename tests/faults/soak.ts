@@ -1,6 +1,7 @@
 // Soak: many sessions in a row, and a burst of mode clicks, with the
 // offscreen document's and the lab's figures before and after.
 import { readFileSync } from 'node:fs';
+import { DEFAULT_LOG_LIMIT } from '../../lib/coordinator/coordinator';
 import type { Mode } from '../../lib/monitor/modes';
 import { seededRandom, summarize } from '../../bench/stats';
 import { until } from '../e2e/support/lab-client';
@@ -42,12 +43,30 @@ const CLICKS = Number(process.env.FAULTS_SOAK_CLICKS ?? 1000);
 const CLICK_WINDOW_MS = 10_000;
 
 /** The whole session log as the supervisor exports it (Export CSV): counts of start and end rows. */
-async function exportedLog(env: Env): Promise<{ rows: number; starts: number; ends: number }> {
+async function exportedLog(env: Env): Promise<{ rows: number; starts: number; ends: number; ordered: boolean; cutEnd: boolean }> {
   const [download] = await Promise.all([env.panel.waitForEvent('download', { timeout: 10_000 }), env.panel.getByRole('button', { name: 'Export CSV' }).click()]);
   const path = await download.path();
   const lines = readFileSync(path, 'utf8').split(/\r\n/).slice(1).filter(Boolean);
-  const kinds = lines.map((l) => l.split(',')[1]);
-  return { rows: lines.length, starts: kinds.filter((k) => k === 'start').length, ends: kinds.filter((k) => k === 'end').length };
+  // In the order the log was written (lib/log logToCsv: oldest first).
+  const kinds = lines.map((l) => l.split(',')[1] ?? '');
+  // A full log keeps the newest DEFAULT_LOG_LIMIT rows: its first End may be of a session whose Start was cut off.
+  // Only that one row is left out, and only when the log is full; every other Start needs its End next, and no End without its Start.
+  const cut = lines.length >= DEFAULT_LOG_LIMIT ? kinds.findIndex((k) => k === 'start' || k === 'end') : -1;
+  const paired = cut >= 0 && kinds[cut] === 'end' ? kinds.filter((_k, i) => i !== cut) : kinds;
+  let open = false;
+  let ordered = true;
+  for (const k of paired) {
+    if (k === 'start') ordered &&= !open;
+    if (k === 'end') ordered &&= open;
+    if (k === 'start' || k === 'end') open = k === 'start';
+  }
+  return {
+    rows: lines.length,
+    starts: paired.filter((k) => k === 'start').length,
+    ends: paired.filter((k) => k === 'end').length,
+    ordered: ordered && !open,
+    cutEnd: paired !== kinds,
+  };
 }
 
 const sessionsSoak = soak(
@@ -83,14 +102,14 @@ const sessionsSoak = soak(
     if (after.liveTracks > before.liveTracks) problems.push(`live tracks ${before.liveTracks} → ${after.liveTracks}`);
     if (subsAfter > subsBefore) problems.push(`subscriptions ${subsBefore} → ${subsAfter}`);
     if (growth > 5 * 1024 * 1024) problems.push(`heap grew ${Math.round(growth / 1024)} KB`);
-    if (log.starts !== log.ends) problems.push(`exported log: ${log.starts} start / ${log.ends} end rows`);
+    if (log.starts !== log.ends || !log.ordered) problems.push(`exported log: ${log.starts} start / ${log.ends} end rows${log.ordered ? '' : ', not each Start followed by its End'}`);
     setFigures({
       what: `${SESSIONS} sessions in a row`,
       before,
       after,
       subsBefore,
       subsAfter,
-      other: `cycle (start → active → hang up → ended) median ${Math.round(s.median)} ms, p95 ${Math.round(s.p95)} ms; exported log ${log.rows} rows (${log.starts} start / ${log.ends} end: the log keeps the newest rows only)`,
+      other: `cycle (start → active → hang up → ended) median ${Math.round(s.median)} ms, p95 ${Math.round(s.p95)} ms; exported log ${log.rows} rows (${log.starts} start / ${log.ends} end, each Start followed by its End${log.cutEnd ? '; not counted: the oldest row, an End whose Start the full log (newest 500 rows) had dropped' : ''})`,
     });
     return {
       happened: `${SESSIONS} sessions; cycle median ${Math.round(s.median)} ms (p95 ${Math.round(s.p95)}); heap ${Math.round(before.heapBytes / 1024)} → ${Math.round(after.heapBytes / 1024)} KB`,
@@ -158,7 +177,7 @@ const clicksSoak = soak(
     await e.hangUp();
     // The visible log is all Mode rows by now: the exported one has the Start and the End.
     const log = await exportedLog(e);
-    if (log.starts < 1 || log.starts !== log.ends) problems.push(`exported log: ${log.starts} start / ${log.ends} end rows`);
+    if (log.starts < 1 || log.starts !== log.ends || !log.ordered) problems.push(`exported log: ${log.starts} start / ${log.ends} end rows${log.ordered ? '' : ', not each Start followed by its End'}`);
     setFigures({
       what: `${clicked} mode clicks in ${clickMs} ms (in a session)`,
       before,

@@ -22,6 +22,7 @@ import type { EngineConfig, EngineEvent } from '../../lib/contract/engine';
 import type { MonitorLogic } from '../../lib/phone/monitor-logic';
 import { DtmfPlayer, type DtmfSenderLike, type DtmfTiming, type MonitorMedia } from '../../lib/phone/media';
 import type { MicrophoneProvider } from '../../lib/phone/microphone';
+import type { MonitorDialogRecord, MonitorDialogStore } from '../../lib/phone/dialog-journal';
 import { MicrophoneDeniedError } from '../../lib/phone/errors';
 import type { MicrophoneState } from '../../lib/state/snapshot';
 
@@ -723,8 +724,24 @@ export class FakeSilence {
   }
 }
 
+/** FAKE dialog store: the records in memory, as IndexedDB would keep them (structured clones), with every write. */
+export class FakeDialogStore implements MonitorDialogStore {
+  value: unknown;
+  readonly writes: MonitorDialogRecord[][] = [];
+  async read(): Promise<unknown> {
+    return structuredClone(this.value);
+  }
+  async write(records: MonitorDialogRecord[]): Promise<void> {
+    this.writes.push(structuredClone(records));
+    this.value = structuredClone(records);
+  }
+  get records(): MonitorDialogRecord[] {
+    return (this.value as MonitorDialogRecord[] | undefined) ?? [];
+  }
+}
+
 /** The engine wired to the fakes. Use with vi.useFakeTimers(). */
-export function harness(options: { logic?: MonitorLogic; keepAliveSeconds?: number } = {}) {
+export function harness(options: { logic?: MonitorLogic; keepAliveSeconds?: number; dialogStore?: MonitorDialogStore; newId?: () => string } = {}) {
   const pbx = new FakePbx();
   const sdh = fakeSdhFactory();
   const mic = new FakeMicrophone();
@@ -742,7 +759,8 @@ export function harness(options: { logic?: MonitorLogic; keepAliveSeconds?: numb
     sessionDescriptionHandlerFactory: sdh.factory,
     now: () => clock + Date.now(),
     random: () => 0.5,
-    newId: () => 'session-1',
+    newId: options.newId ?? (() => 'session-1'),
+    ...(options.dialogStore ? { dialogStore: options.dialogStore } : {}),
     keepAliveSeconds: options.keepAliveSeconds ?? 30,
     onOnline: (callback) => {
       online = callback;

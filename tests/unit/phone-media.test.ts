@@ -133,11 +133,20 @@ class FakeAudioContext {
   createOscillator() {
     return { connect: (node: unknown) => node, start: () => undefined };
   }
+  /** Every destination's own track, and which nodes the gain still feeds. */
+  readonly destinationTracks: { readyState: string; stop(): void }[] = [];
+  readonly connected = new Set<unknown>();
   createGain() {
-    return { gain: { value: 1 }, connect: (node: unknown) => node };
+    return {
+      gain: { value: 1 },
+      connect: (node: unknown) => (this.connected.add(node), node),
+      disconnect: (node: unknown) => this.connected.delete(node),
+    };
   }
   createMediaStreamDestination() {
-    return { stream: { getAudioTracks: () => [{ clone: () => fakeTrack('silent') }] } };
+    const own = { readyState: 'live', clone: () => fakeTrack('silent'), stop: () => (own.readyState = 'ended') };
+    this.destinationTracks.push(own);
+    return { stream: { getAudioTracks: () => [own], getTracks: () => [own] } };
   }
   async suspend() {
     this.state = 'suspended';
@@ -176,6 +185,26 @@ describe('WebAudioSilentSource (fake AudioContext)', () => {
     await Promise.resolve();
     expect(context.changes).toEqual(['suspend', 'resume', 'suspend']);
     expect(FakeAudioContext.created).toBe(1);
+  });
+
+  it('idle stops the destination\'s own track and unhooks it; the next call gets a new destination on the same context', async () => {
+    vi.stubGlobal('AudioContext', FakeAudioContext);
+    const source = new WebAudioSilentSource();
+    source.prepare();
+    const context = (source as unknown as { context: FakeAudioContext }).context;
+    // prepare makes no destination: no track is live before the first call.
+    expect(context.destinationTracks).toHaveLength(0);
+    source.track();
+    source.track();
+    expect(context.destinationTracks.map((t) => t.readyState)).toEqual(['live']);
+    source.idle();
+    expect(context.destinationTracks.map((t) => t.readyState)).toEqual(['ended']);
+    expect(context.connected.size).toBe(0);
+    source.track();
+    expect(context.destinationTracks.map((t) => t.readyState)).toEqual(['ended', 'live']);
+    expect(FakeAudioContext.created).toBe(1);
+    source.close();
+    expect(context.destinationTracks.map((t) => t.readyState)).toEqual(['ended', 'ended']);
   });
 });
 

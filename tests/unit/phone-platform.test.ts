@@ -180,6 +180,45 @@ describe('OffscreenEngineLink over the engine port (fake offscreen API, fake por
     expect(docs.calls.filter((c) => c === 'create')).toHaveLength(2);
   });
 
+  it('a document that dies under a live session: the End row the link wrote is noted for the next engine before the new document is made', async () => {
+    const holder: { link?: OffscreenEngineLink } = {};
+    const docs = fakeDocuments(() => holder.link as OffscreenEngineLink);
+    const order: string[] = [];
+    let release = () => undefined as void;
+    const link = new OffscreenEngineLink({
+      documents: {
+        exists: () => docs.documents.exists(),
+        create: async () => {
+          order.push('create');
+          await docs.documents.create();
+        },
+      },
+      wake: docs.wake,
+      connectTimeoutMs: 1000,
+      // The note takes a while (IndexedDB): no document may be made before it is done.
+      sessionEndLogged: (sessionId) =>
+        new Promise<void>((resolve) => {
+          release = () => {
+            order.push(`noted ${sessionId}`);
+            resolve();
+          };
+        }),
+    });
+    holder.link = link;
+    await link.send({ type: 'configure', config: fakeConfig() });
+    docs.engine()?.emit(live({ heard: 0.3, sent: 0 }));
+    await settle();
+    order.splice(0);
+    docs.close();
+    await settle();
+    await settle();
+    expect(order).toEqual([]);
+    release();
+    await settle();
+    await settle();
+    expect(order).toEqual(['noted s1', 'create']);
+  });
+
   it('restarting a dead document is retried when the first attempt fails (a closing document may still be listed)', async () => {
     let listed = true;
     let created = 0;
