@@ -233,7 +233,29 @@ export class MonitorSessionDescriptionHandler extends Web.SessionDescriptionHand
   }
 
   playDtmf(tones: string, timing: DtmfTiming): Promise<void> {
-    return this.player().play(tones, timing);
+    // The first tones wait until the audio sender is sending: RFC 4733 events ride its RTP stream, and
+    // Firefox's sender starts a moment after the answer (a PIN sent at once was lost: monitor-firefox e2e).
+    this.sending ??= this.untilSending();
+    return this.sending.then(() => this.player().play(tones, timing));
+  }
+
+  /** Resolved once the audio sender's RTP flows (outbound-rtp packetsSent > 0), or after 2 s whatever the stats say. */
+  private sending: Promise<void> | undefined;
+
+  private async untilSending(): Promise<void> {
+    const deadline = Date.now() + 2000;
+    while (Date.now() < deadline) {
+      const sender = this.audioSender();
+      // No stats to read (a sender without getStats): nothing to wait for.
+      if (typeof sender?.getStats !== 'function') return;
+      const report = await sender.getStats().catch(() => undefined);
+      let sent = 0;
+      report?.forEach((stats: { type?: string; packetsSent?: number }) => {
+        if (stats.type === 'outbound-rtp') sent += stats.packetsSent ?? 0;
+      });
+      if (sent > 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
   }
 
   /**

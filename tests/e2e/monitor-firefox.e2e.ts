@@ -7,6 +7,7 @@ import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clickIconFirefox, signInFirefox } from './support/firefox-portal';
 import { startLab, type Lab } from '../../lab/index';
+import { BUILT_IN_PROFILES } from '../../lib/pbx/profiles';
 import { launchFirefox, openExtensionPage, type FirefoxSession } from './support/browsers';
 import { DIALECT_CASES, dialectSettings, switchLabTo, untilRegistered, untilWatching, type DialectCase } from './support/dialects';
 import { audible, hearing, labApi, labEvents, labSettings, lastEventSeq, sessionOf, until } from './support/lab-client';
@@ -100,12 +101,14 @@ describe('Firefox ESR: monitor from the portal', () => {
 /**
  * Listen sends frames of digital silence: RTP flows (about 100 frames a second
  * reach the lab: RFC 4733 digits need them) and nothing audible in them. The
- * last 300 ms are checked once a full second has flowed, so DTMF sent right
- * after the answer (a profile's PIN) is behind.
+ * last 300 ms are checked once a full second has flowed and a profile's PIN
+ * (DTMF right after the answer) has played.
  */
 async function untilListenSendsSilence(who: string): Promise<void> {
   const sent = (windowMs: number) => labApi<{ rms: number; frames: number }>(lab, 'GET', `/api/sent/${who}?windowMs=${windowMs}`);
   await until(async () => (await sent(1000)).frames >= 90, 10_000, 'frames from the Listen sender');
+  // A profile's PIN (RFC 4733 tones once the sender is sending) plays first: then silence, still flowing.
+  await until(async () => (await sent(300)).rms < 0.001, 5_000, 'silence from the Listen sender');
   const last = await sent(300);
   expect(last.frames).toBeGreaterThanOrEqual(25);
   expect(last.rms).toBeLessThan(0.001);
@@ -188,7 +191,9 @@ describe.each(FIREFOX_CASES)('Firefox ESR, $label: Listen → Whisper → Join �
       if (c.profile.dtmfMethod === 'rfc4733') {
         // The digits came on the RTP sender (the first from Listen, on the silent track), none by INFO.
         const digits = (await labEvents(lab, beforeSwitches)).filter((e) => e.kind === 'dtmf' && e.data?.session !== undefined);
-        expect(digits.map((e) => e.data?.digit)).toEqual(['5', '6', '4']);
+        // Whisper, Join, Listen: the profile's own codes (ChanSpy 5 6 4, FreeSWITCH 2 3 0).
+        const codes = BUILT_IN_PROFILES[c.profile.id as keyof typeof BUILT_IN_PROFILES].modeCodes;
+        expect(digits.map((e) => e.data?.digit)).toEqual([codes.whisper, codes.barge, codes.listen]);
         expect(digits.every((e) => e.data?.method === 'rfc4733')).toBe(true);
       }
 

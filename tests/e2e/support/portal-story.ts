@@ -107,14 +107,6 @@ export function describePortalStories(browser: string, open: (style: PortalStyle
           }, undefined),
         ).toEqual({ tag: 'EARSHOT-MONITOR-ICON', ext: style.agent, replaced: true });
       });
-
-      it("without call_center_active_options the icon is in a cell that navigates: the icon's click does not", async () => {
-        await labApi(lab, 'POST', '/api/portal-styles', { fusionpbxOptions: false });
-        await until(() => portal.evaluate((ext) => {
-          const icon = document.querySelector(`earshot-monitor-icon[data-extension="${ext}"]`);
-          return icon?.parentElement?.matches('td:last-child:not(.no-link)') === true;
-        }, style.agent), 10_000, 'the icon in the last (navigating) cell');
-      });
     }
 
     it('click → Listen: the supervisor hears both parties and sends silence', async () => {
@@ -128,7 +120,8 @@ export function describePortalStories(browser: string, open: (style: PortalStyle
         return audible(heard, agent) && audible(heard, customer);
       }, 15_000, 'the supervisor hears both parties');
       await until(async () => (await labApi<{ rms: number; frames: number }>(lab, 'GET', `/api/sent/${SUPERVISOR}?windowMs=300`)).frames > 0, 10_000, 'frames from the Listen sender');
-      expect((await labApi<{ rms: number }>(lab, 'GET', `/api/sent/${SUPERVISOR}?windowMs=300`)).rms).toBeLessThan(0.001);
+      // Silence once the profile's PIN (RFC 4733 tones right after the answer, FreeSWITCH styles) has played out.
+      await until(async () => (await labApi<{ rms: number }>(lab, 'GET', `/api/sent/${SUPERVISOR}?windowMs=300`)).rms < 0.001, 5_000, 'silence from the Listen sender');
       // The row's own handlers never saw the click: the page is where it was (FusionPBX rows navigate on any click).
       await new Promise((r) => setTimeout(r, 1000));
       expect(portal.url()).toBe(before);
@@ -171,6 +164,18 @@ export function describePortalStories(browser: string, open: (style: PortalStyle
     }
 
     if (style.id === 'fusionpbx-call-center') {
+      it("without call_center_active_options the portal gives no Eavesdrop, so no monitor right: Earshot's icon stays hidden on the row", async () => {
+        await labApi(lab, 'POST', '/api/portal-styles', { fusionpbxOptions: false });
+        const cell = (await style.rowCell(lab, style.agent))!;
+        await until(() => portal.evaluate((selector) => {
+          const row = document.querySelector(selector)?.closest('tr');
+          return row != null && ![...row.querySelectorAll('button')].some((b) => b.textContent?.includes('Eavesdrop'));
+        }, cell), 10_000, 'the row without its Eavesdrop button');
+        // Two re-renders later the row still shows no usable icon: the portal's monitor right is off.
+        await new Promise((r) => setTimeout(r, 3200));
+        expect(await portal.evaluate((ext) => document.querySelector(`earshot-monitor-icon[data-extension="${ext}"]:not([hidden])`) !== null, style.agent)).toBe(false);
+      });
+
       it("a click in that column on another agent's row navigates to the agent's edit page (the row's own handler is live)", async () => {
         const cell = (await style.rowCell(lab, IDLE))!.replace('td:nth-child(2)', 'td:last-child');
         // Once the point is the cell's (Earshot's panel lingers a few seconds after a session, maybe over it).

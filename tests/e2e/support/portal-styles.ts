@@ -40,7 +40,7 @@ export interface PortalStyle {
   rowCell(lab: Lab, extension: string): Promise<string | undefined>;
 }
 
-const freeswitch = { lab: { dialect: 'freeswitch-eavesdrop', pin: '4321' }, profile: { id: 'freeswitch-eavesdrop', dtmfMethod: 'info', pin: '4321' } } as const;
+const freeswitch = { lab: { dialect: 'freeswitch-eavesdrop', pin: '4321' }, profile: { id: 'freeswitch-eavesdrop', dtmfMethod: 'rfc4733', pin: '4321' } } as const;
 
 /** FusionPBX's login page stands in for any of its pages until someone signs in; it reloads the page. */
 async function fusionSignIn(page: PageDriver, lab: Lab, extension: string, id: 'fusionpbx-call-center' | 'fusionpbx-active-calls'): Promise<void> {
