@@ -167,6 +167,8 @@ async function startFirefox(id: string, opts: FirefoxOptions): Promise<FirefoxSe
     executablePath: process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr',
     headless: opts.display === undefined,
     ...(opts.display !== undefined ? { env: { ...process.env, DISPLAY: opts.display } } : {}),
+    // puppeteer's default 30 s to see Firefox's WebDriver endpoint was missed once in CI on the loaded 2 cores.
+    timeout: 90_000,
     userDataDir: profile,
     args: ['-remote-allow-system-access'],
     extraPrefsFirefox: {
