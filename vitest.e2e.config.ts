@@ -13,5 +13,6 @@ export default defineConfig({
     testTimeout: 90_000,
     hookTimeout: 120_000,
     globalSetup: ['tests/e2e/support/global-setup.ts'],
+    setupFiles: ['tests/e2e/support/stack-traces.ts'],
   },
 });

@@ -88,8 +88,18 @@ describe('Firefox ESR with a real window: the keyboard', () => {
 
   it('push-to-talk released off the button returns to Listen: the agent no longer hears the supervisor', async () => {
     await sidebar.bringToFront();
-    const ptt = await until(() => sidebar.$('button.earshot-ptt[aria-disabled="false"]'), 15_000, 'the push-to-talk button');
-    const box = (await ptt.boundingBox())!;
+    // The button's box from the page itself: puppeteer's ElementHandle.boundingBox adopts the handle into an
+    // isolated realm, and on a moz-extension page Firefox's Xray wrappers refused that once in CI (an
+    // unhandled rejection inside puppeteer), so this suite stays in the page's main realm.
+    const box = await until(
+      () =>
+        sidebar.evaluate(() => {
+          const r = document.querySelector('button.earshot-ptt[aria-disabled="false"]')?.getBoundingClientRect();
+          return r ? { x: r.x, y: r.y, width: r.width, height: r.height } : undefined;
+        }),
+      15_000,
+      'the push-to-talk button',
+    );
     await sidebar.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
     await sidebar.mouse.down();
     await atThePbx('whisper');
