@@ -172,7 +172,9 @@ describe.each(FIREFOX_CASES)('Firefox ESR, $label: Listen → Whisper → Join �
       const atThePbx = (mode: string, what: string) =>
         until(async () => (await sessionOf(lab, who))?.mode === mode, 15_000, what).catch(async (error: unknown) => {
           const trail = (await labEvents(lab, beforeSwitches)).filter((e) => e.kind === 'dtmf' || e.kind === 'mode').map((e) => e.text);
-          throw new Error(`${String(error)} (the lab got: ${trail.join('; ') || 'nothing'})`);
+          // What the supervisor saw: the panel's status and its log (did the browser say it played the digits?).
+          const shown = await page.evaluate(() => document.body.innerText.replace(/\s+/g, ' ').slice(0, 1500)).catch(() => 'unreadable');
+          throw new Error(`${String(error)} (the lab got: ${trail.join('; ') || 'nothing'}; the panel shows: ${shown})`);
         });
       await (await button('whisper')).click();
       await atThePbx('whisper', 'Whisper at the PBX');

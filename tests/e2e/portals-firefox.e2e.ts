@@ -11,19 +11,34 @@ import { until } from './support/lab-client';
 import { describePortalStories, type PanelDriver } from './support/portal-story';
 import { styleSettings } from './support/portal-styles';
 
-/** The sidebar page, open as a tab (getUserMedia needs a visible page): its buttons by the real mouse. */
-function panelDriver(sidebar: Page): PanelDriver {
+/**
+ * The sidebar page, open as a tab (getUserMedia needs a visible page): its buttons by the real mouse. Each
+ * action brings it to the front and the portal back after: a background tab's timers are throttled (Firefox
+ * budgets them after 30 s in the background), which made each click take seconds (hang-up 15 s), and a real
+ * sidebar is always visible.
+ */
+function panelDriver(sidebar: Page, portal: Page): PanelDriver {
   const enabled = (m: string) => sidebar.$(`button[data-mode="${m}"][aria-disabled="false"]`);
+  const inFront = async <T>(act: () => Promise<T>): Promise<T> => {
+    await sidebar.bringToFront();
+    try {
+      return await act();
+    } finally {
+      await portal.bringToFront();
+    }
+  };
   return {
-    modeEnabled: async (m) => (await enabled(m)) !== null,
-    clickMode: async (m) => (await until(() => enabled(m), 10_000, `${m} button`)).click(),
-    hangUp: async () =>
-      (
-        await until(async () => {
-          for (const b of await sidebar.$$('button')) if ((await b.evaluate((el) => el.textContent?.trim())) === 'Hang up') return b;
-          return undefined;
-        }, 10_000, 'the Hang up button')
-      ).click(),
+    modeEnabled: (m) => inFront(async () => (await enabled(m)) !== null),
+    clickMode: (m) => inFront(async () => (await until(() => enabled(m), 10_000, `${m} button`)).click()),
+    hangUp: () =>
+      inFront(async () =>
+        (
+          await until(async () => {
+            for (const b of await sidebar.$$('button')) if ((await b.evaluate((el) => el.textContent?.trim())) === 'Hang up') return b;
+            return undefined;
+          }, 10_000, 'the Hang up button')
+        ).click(),
+      ),
   };
 }
 
@@ -41,7 +56,7 @@ describePortalStories('Firefox ESR', async (style) => {
   return {
     lab,
     portal: puppeteerPageDriver(portal),
-    panel: panelDriver(sidebar),
+    panel: panelDriver(sidebar, portal),
     async close() {
       await s.close();
       await lab.close();

@@ -50,7 +50,19 @@ export function puppeteerPageDriver(page: Page): PageDriver {
       await page.type(selector, text);
     },
     waitFor: async (selector, timeout = 15_000) => void (await page.waitForSelector(selector, { timeout })),
-    hover: (selector) => page.hover(selector),
+    // At the element's centre by coordinates from one evaluate: puppeteer's hover takes a handle first, and a
+    // page that re-renders wholesale (FusionPBX's call-center page, every 1.5 s) may detach it before the move.
+    hover: async (selector) => {
+      const at = await page.evaluate((s) => {
+        const el = document.querySelector(s);
+        if (!el) return undefined;
+        el.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+        const r = el.getBoundingClientRect();
+        return { x: r.left + r.width / 2, y: r.top + r.height / 2 };
+      }, selector);
+      if (!at) throw new Error(`nothing to hover matches ${selector}`);
+      await page.mouse.move(at.x, at.y);
+    },
     mouseClick: (x, y) => page.mouse.click(x, y),
     press: (key) => page.keyboard.press(key as Parameters<Page['keyboard']['press']>[0]),
     evaluate: (fn, arg) => page.evaluate(fn as never, arg) as never,
