@@ -142,6 +142,7 @@ export default defineBackground(() => {
               adapter: current.portalAdapter,
               monitorScopes: current.rules?.monitorScopes ?? DEFAULT_RULE_OPTIONS.monitorScopes,
               tapping: current.rules?.tapping ?? false,
+              ...(current.portalRequest ? { portalRequest: current.portalRequest } : {}),
             }
           : { ok: false, reason: current?.portalAdapterError ?? 'No portal adapter is configured in Earshot’s options.' },
     }), {

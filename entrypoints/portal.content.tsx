@@ -20,8 +20,11 @@ import {
   reportVisibleAgents,
   requestOpenPanel,
   requestPortalConfig,
+  reportPortalRefusal,
   requestStartFromClick,
 } from '@/lib/messaging/senders-client';
+import { askPortal } from '@/lib/platform/portal-fetch';
+import { portalMonitorRequest } from '@/lib/portals/portal-request';
 import { createStateClient, type PortLike } from '@/lib/messaging/state-port';
 import { extensionContextGone, watchContentLifetime } from '@/lib/platform/content-lifetime';
 import { IconManager } from '@/lib/portals/icons';
@@ -113,12 +116,14 @@ export default defineContentScript({
       compiled: compileAdapter(config.adapter),
       isOnCall: model.isOnCall,
       signal: ctx.signal,
-      onActivate: (agent, event) => {
+      onActivate: (agent, event, row) => {
         // A row the portal says this user may not monitor has no icon; should one be clicked anyway, say why.
         const verdict = model.startVerdict(agent);
-        if (!verdict.allowed) {
+        // Where the portal starts monitoring (the PBX calls Earshot), its request comes from the row as it is now.
+        const request = config.portalRequest ? portalMonitorRequest(config.portalRequest, row, location.href) : undefined;
+        if (!verdict.allowed || (request && !request.ok)) {
           model.setOpen(true);
-          model.setNotice(verdict.reason);
+          model.setNotice(!verdict.allowed ? verdict.reason : `Earshot cannot ask the portal to monitor ${agent.name ?? agent.extension}: ${request && !request.ok ? request.reason : ''}`);
           return;
         }
         // Open the browser's panel first: Chrome keeps the click's gesture only for the first call.
@@ -128,7 +133,16 @@ export default defineContentScript({
           (error: unknown) => console.warn('[earshot] the side panel did not open', error),
         );
         model.setOpen(true);
-        void requestStartFromClick(event, agent.extension, agent.name).then((result) => result.ok || model.setNotice(result.reason));
+        void requestStartFromClick(event, agent.extension, agent.name).then(async (result) => {
+          if (!result.ok) return model.setNotice(result.reason);
+          if (!request?.ok) return;
+          // The session now waits for the PBX's call: only now is the portal asked to have the PBX place it.
+          const answer = await askPortal(request.url);
+          if (answer.ok) return;
+          model.setNotice(`The portal refused: ${answer.reason}`);
+          const reported = await reportPortalRefusal(agent.extension, answer.reason);
+          if (!reported.ok) console.warn(`[earshot] the portal's refusal was not reported: ${reported.reason}`);
+        });
       },
       // Every report replaces this frame's list at the background (the engine watches only those).
       onAgentsChanged: (agents) => {

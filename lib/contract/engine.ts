@@ -27,6 +27,7 @@ export const PROFILE_IDS = [
   'asterisk-chanspy',
   'asterisk-per-mode',
   'freeswitch-eavesdrop',
+  'fusionpbx-eavesdrop-button',
   'netsapiens-tapping',
   'custom',
 ] as const;
@@ -101,6 +102,11 @@ export const engineCommandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('start'), agent: z.string(), name: z.optional(z.string()) }),
   z.object({ type: z.literal('set-mode'), mode: modeSchema }),
   z.object({ type: z.literal('hangup') }),
+  /**
+   * The portal refused the monitor request Earshot made for the session (a profile the PBX calls back
+   * on): the session that waits for the PBX's call fails with the portal's own words.
+   */
+  z.object({ type: z.literal('portal-refused'), agent: z.string(), reason: z.string() }),
   z.object({
     type: z.literal('set-output'),
     deviceId: z.optional(z.string()),

@@ -378,6 +378,20 @@ export class Coordinator {
     return this.route(this.rules.canSetMode(this.state, mode), { type: 'set-mode', mode });
   }
 
+  /**
+   * The portal turned down the request the content script made for the session on `agent` (the PBX
+   * would have called Earshot): the session waiting for that call fails with the portal's words.
+   */
+  portalRefused(agent: string, reason: string): Promise<CommandResult> {
+    const session = this.state.session;
+    const waiting = session !== null && session.agent.extension === agent && isLive(session.status);
+    return this.route(waiting ? { allowed: true } : { allowed: false, reason: `No monitor session on ${agent} is waiting for the PBX.` }, {
+      type: 'portal-refused',
+      agent,
+      reason,
+    });
+  }
+
   /** End the session. Always allowed while one is under way. */
   hangup(): Promise<CommandResult> {
     const live = this.state.session !== null && isLive(this.state.session.status);

@@ -44,5 +44,6 @@ export function createBackgroundHandlers(coordinator: Coordinator, deps: Backgro
       return deps.openPanel(sender.tabId).then(done, failed);
     },
     'portal-config': () => deps.portalConfig(),
+    'portal-refused': ({ agent, reason }) => coordinator.portalRefused(agent, reason),
   };
 }

@@ -1,4 +1,5 @@
 import type { Scope } from '../monitor/modes';
+import type { PortalRequestKind } from '../pbx/profiles';
 import type { PortalAdapter } from '../portals/adapter';
 import type { Command } from './protocol';
 
@@ -23,5 +24,12 @@ export type SendCommand = <C extends UiCommand>(command: C) => Promise<UiCommand
 
 /** The answer to the content script's `portal-config`: the adapter to read the portal with (no secrets). */
 export type PortalConfigResult =
-  | { ok: true; adapter: PortalAdapter; monitorScopes: readonly Scope[]; tapping: boolean }
+  | {
+      ok: true;
+      adapter: PortalAdapter;
+      monitorScopes: readonly Scope[];
+      tapping: boolean;
+      /** The portal starts monitoring (the PBX calls Earshot): after a start is taken, the content script asks the portal this way. */
+      portalRequest?: PortalRequestKind;
+    }
   | { ok: false; reason: string };

@@ -40,6 +40,7 @@ export const COMMAND_ROLES = {
   'report-portal-user': ['content'],
   'open-panel': ['content'],
   'portal-config': ['content'],
+  'portal-refused': ['content'],
 } as const satisfies Record<CommandType, readonly SenderRole[]>;
 
 /** What each command is answered with. */

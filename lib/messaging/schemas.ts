@@ -80,6 +80,8 @@ export const commandSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('report-portal-user'), ...reportPortalUserPayloadSchema.shape }),
   z.strictObject({ type: z.literal('open-panel') }),
   z.strictObject({ type: z.literal('portal-config') }),
+  /** The portal turned down the monitor request the content script made for a session just started (PBX-calls-Earshot profiles). */
+  z.strictObject({ type: z.literal('portal-refused'), agent: agentExtensionSchema, reason: z.string().check(z.minLength(1), z.maxLength(500)) }),
 ]);
 
 // ---- State: the snapshot's schemas live with its types (lib/state/snapshot.ts) ----

@@ -68,6 +68,11 @@ export async function requestStartFromClick(
   return (await trySend({ type: 'start', agent, ...(name ? { name } : {}) })) as CommandResult;
 }
 
+/** Content script: the portal refused the monitor request made for the session on `agent`. */
+export function reportPortalRefusal(agent: string, reason: string): Promise<CommandResult> {
+  return trySend({ type: 'portal-refused', agent, reason: reason.slice(0, 500) || 'no reason given' }) as Promise<CommandResult>;
+}
+
 /** Content script: replaces the list of agents this frame shows. */
 export function reportVisibleAgents(agents: { extension: string; name?: string; otherParty?: string }[]): Promise<CommandResult> {
   return trySend({ type: 'report-agents', agents }) as Promise<CommandResult>;

@@ -9,7 +9,9 @@ import type { AudioCodec, PbxProfile } from './profiles';
 export type PlanAction =
   | { kind: 'dial'; target: string; codecs?: readonly AudioCodec[] }
   | { kind: 'dtmf'; digits: string; method: DtmfMethod }
-  | { kind: 'hangup' };
+  | { kind: 'hangup' }
+  /** Wait for the PBX's call (the portal asked for it) and answer it: caller name and how long to wait. */
+  | { kind: 'answer'; callerName: string; withinMs: number; codecs?: readonly AudioCodec[] };
 
 /** A call to `target`, offering the profile's codecs when it names any. */
 function dial(profile: PbxProfile, target: string): PlanAction {
@@ -18,11 +20,16 @@ function dial(profile: PbxProfile, target: string): PlanAction {
 
 /**
  * The actions that start monitoring `agent` in Listen Only: dial the monitor
- * feature, then the PIN if the profile has one. The extension is validated first.
+ * feature (or, where the portal has the PBX call Earshot, answer that call),
+ * then the PIN if the profile has one. The extension is validated first.
  */
 export function planStart(profile: PbxProfile, agent: string): PlanAction[] {
   const extension = validateExtension(agent);
-  const actions: PlanAction[] = [dial(profile, `${profile.dialPrefix}${extension}`)];
+  const answers = profile.answers;
+  const first: PlanAction = answers
+    ? { kind: 'answer', callerName: answers.callerName, withinMs: answers.withinMs, ...(profile.codecs ? { codecs: profile.codecs } : {}) }
+    : dial(profile, `${profile.dialPrefix}${extension}`);
+  const actions: PlanAction[] = [first];
   if (profile.pin) actions.push({ kind: 'dtmf', digits: profile.pin, method: profile.dtmfMethod });
   return actions;
 }

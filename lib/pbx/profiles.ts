@@ -36,7 +36,17 @@ export interface PbxProfile {
   hangsUpWithoutCall?: boolean;
   /** Digits that mean something else on this PBX: never a mode's code. */
   reservedCodes?: readonly { code: string; means: string }[];
+  /**
+   * The portal starts monitoring and the PBX calls Earshot (FusionPBX's Eavesdrop button): Earshot asks
+   * the portal (from the content script, with the page's own session), then answers the one incoming
+   * call whose caller name is `callerName` within `withinMs` of the request; `dialPrefix` is unused.
+   */
+  answers?: { portalRequest: PortalRequestKind; callerName: string; withinMs: number };
 }
+
+/** How a portal is asked to start monitoring (lib/portals adapters know the request). */
+export const PORTAL_REQUEST_KINDS = ['fusionpbx-eavesdrop'] as const;
+export type PortalRequestKind = (typeof PORTAL_REQUEST_KINDS)[number];
 
 /** Audio codecs a profile can ask for, by their SDP rtpmap names (RFC 3551, RFC 7587). */
 export const AUDIO_CODECS = ['PCMU', 'PCMA', 'G722', 'opus'] as const;
@@ -85,6 +95,29 @@ export const BUILT_IN_PROFILES: Readonly<Record<Exclude<ProfileId, 'custom'>, Pb
       { code: '1', means: 'only the customer hears the supervisor (not the agent)' },
       { code: '*', means: 'ends the eavesdrop' },
     ],
+  },
+  'fusionpbx-eavesdrop-button': {
+    id: 'fusionpbx-eavesdrop-button',
+    label: "FusionPBX portal's Eavesdrop (the PBX calls you, DTMF 0/2/3)",
+    switchBy: 'dtmf',
+    dialPrefix: '',
+    modeCodes: { listen: '0', whisper: '2', barge: '3' },
+    dtmfMethod: 'rfc4733',
+    endsWithAgent: true,
+    tapping: false,
+    // The same FreeSWITCH eavesdrop once the call is up (shared/design/portals.md, pbx-dialects.md):
+    // FusionPBX's originate has caller-id name `eavesdrop`, and no PIN on this path.
+    codecs: ['PCMU', 'PCMA'],
+    hangsUpWithoutCall: true,
+    refusedDtmf: {
+      method: 'info',
+      why: 'FreeSWITCH ignores SIP INFO digits during eavesdrop (unless liberal-dtmf is on) yet answers them 200 OK, so a switch would silently do nothing: this profile sends RFC 4733.',
+    },
+    reservedCodes: [
+      { code: '1', means: 'only the customer hears the supervisor (not the agent)' },
+      { code: '*', means: 'ends the eavesdrop' },
+    ],
+    answers: { portalRequest: 'fusionpbx-eavesdrop', callerName: 'eavesdrop', withinMs: 15_000 },
   },
   'netsapiens-tapping': {
     id: 'netsapiens-tapping',
@@ -145,8 +178,10 @@ export function resolveProfile(id: ProfileId, overrides: ProfileOverrides = {}):
     checkCode(profile.modeCodes[mode], codePattern, `${mode} code`);
   }
   if (switchBy === 'redial') profile.dialPrefix = profile.modeCodes.listen;
-  if (profile.dialPrefix === '') throw new ProfileError(`The profile "${profile.label}" has no dial prefix.`);
-  checkCode(profile.dialPrefix, DIAL_PREFIX, 'dial prefix');
+  if (profile.answers) {
+    if (switchBy !== 'dtmf') throw new ProfileError(`The profile "${profile.label}" answers the PBX's call: its modes switch by DTMF.`);
+  } else if (profile.dialPrefix === '') throw new ProfileError(`The profile "${profile.label}" has no dial prefix.`);
+  if (!profile.answers) checkCode(profile.dialPrefix, DIAL_PREFIX, 'dial prefix');
   if (profile.pin !== undefined) {
     if (!PIN.test(profile.pin)) throw new ProfileError('The PIN must be 1 to 12 digits.');
   }

@@ -97,7 +97,9 @@ export class PhoneEngine implements PhoneEngineApi {
         },
         woke: () => this.presence.resubscribeAll(),
         invite: (invitation) => {
-          declineIncoming(invitation, log);
+          // Answered only as the monitor call a session asked the portal for; anything else is declined.
+          const verdict = this.session?.live ? this.session.offer(invitation) : undefined;
+          if (!verdict?.taken) declineIncoming(invitation, log, verdict?.why, verdict?.statusCode);
           this.emit();
         },
       },
@@ -187,6 +189,9 @@ export class PhoneEngine implements PhoneEngineApi {
           break;
         case 'hangup':
           this.hangup('You ended the session.');
+          break;
+        case 'portal-refused':
+          if (this.session?.live && this.session.agent === command.agent) this.session.portalRefused(command.reason);
           break;
         case 'set-output':
           await this.options.audio?.configure({ deviceId: command.deviceId, volume: command.volume });

@@ -187,6 +187,30 @@ export class PbxFoundNoCallError extends PhoneError {
   }
 }
 
+/** The portal was asked to start monitoring (the PBX calls Earshot back), and no such call came in time. */
+export class PbxNeverCalledError extends PhoneError {
+  override readonly name = 'PbxNeverCalledError';
+  constructor(
+    readonly agent: string,
+    readonly withinMs: number,
+  ) {
+    super(
+      `The portal took the request, but the PBX did not call Earshot within ${Math.round(withinMs / 1000)} s to monitor ${agent}. Check that Earshot is registered as your own extension (the one the portal calls), then try again.`,
+    );
+  }
+}
+
+/** The portal refused the request to start monitoring (its session expired, no right, the call ended). */
+export class PortalRefusedError extends PhoneError {
+  override readonly name = 'PortalRefusedError';
+  constructor(
+    readonly agent: string,
+    reason: string,
+  ) {
+    super(`The portal refused to start monitoring ${agent}: ${reason}`);
+  }
+}
+
 /** The PBX closed the connection and the monitor call went with it: it stopped or restarted. */
 export class PbxWentAwayError extends PhoneError {
   override readonly name = 'PbxWentAwayError';

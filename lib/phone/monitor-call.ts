@@ -13,9 +13,6 @@ import { byeOutcome, dialogIds, type DialogIds } from './dialog-journal';
 import { isMonitorMedia, type DtmfTiming, type MonitorMedia } from './media';
 import { preferCodecs } from './codec-preference';
 
-// Answering a PBX-originated monitor call (the NetSapiens model) would be a second way to make a
-// MonitorCall: from an Invitation, accepted instead of dialled, with the same states, media and DTMF.
-// Until that is built, {@link declineIncoming} turns every INVITE away.
 
 /** What a monitor call tells its session. */
 export interface MonitorCallEvents {
@@ -46,7 +43,6 @@ export type MonitorCallState = 'dialling' | 'up' | 'gone';
 /** One sip.js Session to the PBX's monitor feature: dial, DTMF, hang up, and its media. */
 export class MonitorCall {
   private callState: MonitorCallState = 'dialling';
-  private readonly session: Inviter;
   private media: MonitorMedia | undefined;
   /** The call's own silent track, to come back to in Listen. */
   private silent: MediaStreamTrack | null | undefined;
@@ -56,27 +52,43 @@ export class MonitorCall {
   /** We sent the BYE: the dialog's record goes with its answer, not as sip.js ends the session. */
   private byeSent = false;
 
-  constructor(
-    ua: UserAgent,
-    target: URI,
+  private constructor(
+    /** Ours to the PBX's monitor feature, or the PBX's to us (the portal asked it to call). */
+    private readonly session: Inviter | Invitation,
     /** Who is monitored, for the failure messages. */
     private readonly who: string,
     private readonly events: MonitorCallEvents,
     private readonly dtmfTiming: DtmfTiming,
-    /** The audio codecs to offer, in order (the profile's); absent: the browser's offer. */
-    codecs?: readonly string[],
-  ) {
-    this.session = new Inviter(ua, target, {
+    /** The audio codecs to offer or accept, in order (the profile's); absent: the browser's. */
+    private readonly codecs?: readonly string[],
+  ) {}
+
+  /** A call Earshot dials (the PBX's monitor feature code). */
+  static dialling(ua: UserAgent, target: URI, who: string, events: MonitorCallEvents, dtmfTiming: DtmfTiming, codecs?: readonly string[]): MonitorCall {
+    const inviter = new Inviter(ua, target, {
       sessionDescriptionHandlerOptions: { constraints: { audio: true, video: false } },
       ...(codecs?.length ? { sessionDescriptionHandlerModifiers: [preferCodecs(codecs)] } : {}),
     });
+    return new MonitorCall(inviter, who, events, dtmfTiming, codecs);
+  }
+
+  /**
+   * The PBX's call that Earshot asked the portal for, to be answered with {@link dial}. The same
+   * session description handler as a dialled call: Listen sends the silent track, the microphone
+   * is not opened.
+   */
+  static answering(invitation: Invitation, who: string, events: MonitorCallEvents, dtmfTiming: DtmfTiming, codecs?: readonly string[]): MonitorCall {
+    return new MonitorCall(invitation, who, events, dtmfTiming, codecs);
   }
 
   get state(): MonitorCallState {
     return this.callState;
   }
 
-  /** Sends the INVITE; resolves when the PBX answered, rejects with its reason when it did not. */
+  /**
+   * Sends the INVITE (or answers the PBX's); resolves when the call is up, rejects with the PBX's
+   * reason when it did not come up.
+   */
   dial(): Promise<void> {
     // The failure response of the INVITE, captured before sip.js reports Terminated.
     let refusal: PhoneError | undefined;
@@ -97,16 +109,30 @@ export class MonitorCall {
           else void Promise.resolve().then(() => reject(refusal ?? new MonitorCallFailedError(this.who, 0, 'no answer')));
         }
       });
-      this.session
-        .invite({
-          requestDelegate: {
-            onReject: (response) => {
-              refusal = monitorCallError(this.who, response.message.statusCode ?? 0, response.message.reasonPhrase ?? '');
+      const session = this.session;
+      if (session instanceof Inviter) {
+        session
+          .invite({
+            requestDelegate: {
+              onReject: (response) => {
+                refusal = monitorCallError(this.who, response.message.statusCode ?? 0, response.message.reasonPhrase ?? '');
+              },
             },
-          },
+          })
+          .catch((error: unknown) => {
+            refusal ??= new MonitorNotPossibleError(`The monitor call could not be placed: ${messageOf(error)}`);
+            reject(refusal);
+          });
+        return;
+      }
+      const codecs = this.codecs;
+      session
+        .accept({
+          sessionDescriptionHandlerOptions: { constraints: { audio: true, video: false } },
+          ...(codecs?.length ? { sessionDescriptionHandlerModifiers: [preferCodecs(codecs)] } : {}),
         })
         .catch((error: unknown) => {
-          refusal ??= new MonitorNotPossibleError(`The monitor call could not be placed: ${messageOf(error)}`);
+          refusal ??= new MonitorNotPossibleError(`Could not answer the PBX's monitor call: ${messageOf(error)}`);
           reject(refusal);
         });
     });
@@ -136,7 +162,12 @@ export class MonitorCall {
           },
         },
       });
-    } else if (state === SessionState.Establishing || state === SessionState.Initial) await this.session.cancel();
+    } else if (state === SessionState.Establishing || state === SessionState.Initial) {
+      const session = this.session;
+      // Ours still dialling: CANCEL. The PBX's not yet answered (or answering): turned down.
+      if (session instanceof Inviter) await session.cancel();
+      else await session.reject({ statusCode: 480 }).catch(() => undefined);
+    }
   }
 
   /** Sends mode or PIN digits, by SIP INFO (one per digit, in order) or RFC 4733 on the audio sender. */
@@ -237,10 +268,19 @@ export class MonitorCall {
   }
 }
 
-/** Turns away an INVITE from the PBX (Earshot only dials its monitor calls), with a log line. */
-export function declineIncoming(invitation: Invitation, log: (kind: LogEntry['kind'], text: string) => void): void {
+/** Why Earshot turns away a call nobody asked for: it never answers a call it did not request. */
+export const NOT_ASKED_FOR = "Earshot answers only the monitor call it asked the portal for, seconds after your click: it never picks up other calls.";
+
+/** Turns away an INVITE from the PBX with `statusCode` (480 unless said), with a log line saying why. */
+export function declineIncoming(
+  invitation: Invitation,
+  log: (kind: LogEntry['kind'], text: string) => void,
+  why: string = NOT_ASKED_FOR,
+  statusCode = 480,
+): void {
   const caller = invitation.remoteIdentity.uri.user ?? '';
-  const who = invitation.remoteIdentity.displayName || caller;
-  log('info', `Declined a call from ${who}: Earshot does not answer calls, it dials the PBX's monitor feature itself.`);
-  invitation.reject({ statusCode: 480 }).catch((error: unknown) => log('info', `Could not decline the call from ${who}: ${messageOf(error)}`));
+  const name = invitation.remoteIdentity.displayName;
+  const who = name && caller && name !== caller ? `"${name}" (${caller})` : name || caller || 'an unknown caller';
+  log('info', `Declined a call from ${who}: ${why}`);
+  invitation.reject({ statusCode }).catch((error: unknown) => log('info', `Could not decline the call from ${who}: ${messageOf(error)}`));
 }

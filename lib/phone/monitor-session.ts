@@ -1,10 +1,22 @@
-import type { UserAgent } from 'sip.js';
+import type { Invitation, UserAgent } from 'sip.js';
 import { MODE_LABELS, type Mode } from '../monitor/modes';
 import { isLive } from '../monitor/session-machine';
 import type { AgentCallState, LogEntry, MicrophoneState, SessionSnapshot, SessionStatus } from '../state/snapshot';
 import type { AudioOutput, SilentSource } from './audio';
 import type { EngineConfig } from '../contract/engine';
-import { isBug, surface, MediaFailedError, messageOf, PbxFoundNoCallError, ModeChangeFailedError, MonitorNotPossibleError, PbxWentAwayError, type PhoneError } from './errors';
+import {
+  isBug,
+  surface,
+  MediaFailedError,
+  messageOf,
+  PbxFoundNoCallError,
+  ModeChangeFailedError,
+  MonitorNotPossibleError,
+  PbxNeverCalledError,
+  PbxWentAwayError,
+  PortalRefusedError,
+  type PhoneError,
+} from './errors';
 import { LevelMeter } from './level-meter';
 import type { DialogIds } from './dialog-journal';
 import type { DtmfTiming } from './media';
@@ -48,6 +60,17 @@ export interface SessionHost {
   emit(): void;
 }
 
+/** What the engine does with an incoming call: this session takes it, or it is declined and why. */
+export type IncomingVerdict = { taken: true } | { taken: false; why: string; statusCode: number };
+
+/** The session's wait for the PBX's call the portal was asked for. */
+interface AwaitedCall {
+  callerName: string;
+  codecs: readonly string[] | undefined;
+  take(invitation: Invitation): void;
+  cancel(error: PhoneError): void;
+}
+
 /** How a session we end ourselves ends: "ended" with a message, or "failed" with a cause. */
 type Ending = { kind: 'ended'; message: string | undefined; byPbx: boolean } | { kind: 'failed'; error: PhoneError };
 
@@ -84,6 +107,8 @@ export class MonitorSession {
   private phase: Phase = { status: 'connecting' };
   /** When the current call was answered. */
   private callUpAt: number | undefined;
+  /** Waiting for the PBX to call (a profile where the portal starts monitoring). */
+  private awaited: AwaitedCall | undefined;
   /** The session log has this session's Start row (the engine writes it just before {@link connect}): an End row must follow. */
   private startLogged = false;
 
@@ -186,6 +211,9 @@ export class MonitorSession {
       switch (action.kind) {
         case 'dial':
           await this.dial(action.target, action.codecs);
+          break;
+        case 'answer':
+          await this.answer(action.callerName, action.withinMs, action.codecs);
           break;
         case 'dtmf':
           if (!this.call) throw new ModeChangeFailedError('The monitor call is not up.');
@@ -312,13 +340,61 @@ export class MonitorSession {
     await this.hangupCall(call);
   }
 
+  /**
+   * An incoming call: taken when this session waits for the PBX's call and the caller is the one the
+   * profile names; otherwise turned down with the reason (a session under way is busy).
+   */
+  offer(invitation: Invitation): IncomingVerdict {
+    const awaited = this.awaited;
+    if (!awaited) {
+      return { taken: false, why: `a monitor session on ${this.who} is under way, and Earshot answers only the monitor call it asked for.`, statusCode: 486 };
+    }
+    const name = invitation.remoteIdentity.displayName ?? '';
+    if (name.trim().toLowerCase() !== awaited.callerName.toLowerCase()) {
+      return { taken: false, why: `it is not the PBX's monitor call Earshot asked for (the caller's name is "${name}", the PBX's monitor call comes as "${awaited.callerName}").`, statusCode: 480 };
+    }
+    awaited.take(invitation);
+    return { taken: true };
+  }
+
+  /** The portal turned the request down: a session still waiting for the PBX's call fails with its words. */
+  portalRefused(reason: string): void {
+    this.awaited?.cancel(new PortalRefusedError(this.who, reason));
+  }
+
+  /** Waits for the PBX's call (the portal asks for it once the start is taken) and answers it. */
+  private answer(callerName: string, withinMs: number, codecs?: readonly string[]): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => done(new PbxNeverCalledError(this.who, withinMs)), withinMs);
+      const done = (error?: PhoneError): void => {
+        clearTimeout(timer);
+        if (this.awaited !== awaited) return;
+        this.awaited = undefined;
+        if (error) reject(error);
+      };
+      const awaited: AwaitedCall = {
+        callerName,
+        codecs,
+        take: (invitation) => {
+          done();
+          this.host.log('info', `The PBX is calling to monitor ${this.who}: answering in Listen Only.`, { agent: this.agent });
+          const call = MonitorCall.answering(invitation, this.who, this.callEvents, this.host.dtmfTiming, codecs);
+          this.call = call;
+          call.dial().then(resolve, reject);
+        },
+        cancel: (error) => done(error),
+      };
+      this.awaited = awaited;
+    });
+  }
+
   private async dial(target: string, codecs?: readonly string[]): Promise<void> {
     const ua = this.host.userAgent();
     if (!ua) throw new MonitorNotPossibleError('Earshot is not connected to the PBX.');
     // `#` is not allowed raw in a SIP URI user part; `*` is.
     const uri = this.host.uri(target.replace(/#/g, '%23'));
     if (!uri) throw new MonitorNotPossibleError(`The dial target ${target} is not valid.`);
-    const call = new MonitorCall(ua, uri, this.who, this.callEvents, this.host.dtmfTiming, codecs);
+    const call = MonitorCall.dialling(ua, uri, this.who, this.callEvents, this.host.dtmfTiming, codecs);
     this.call = call;
     await call.dial();
   }
@@ -374,6 +450,8 @@ export class MonitorSession {
 
   private close(message: string): void {
     this.queue?.close();
+    // Hung up (or failed) while waiting for the PBX's call: a call that comes now is not taken.
+    this.awaited?.cancel(new MonitorNotPossibleError('The session ended before the PBX called.'));
     this.endedAt = this.host.now();
     this.message = message;
     this.meter.stop();

@@ -21,7 +21,7 @@ export interface IconManagerOptions {
   /** Whether the agent is on an active call now (engine dialog state, else the portal's own column). */
   isOnCall: (agent: AgentRow) => boolean;
   /** A trusted click on Earshot's icon. Untrusted (scripted) clicks never get here. */
-  onActivate: (agent: { extension: string; name?: string }, event: Event) => void;
+  onActivate: (agent: { extension: string; name?: string }, event: Event, row: Element) => void;
   /**
    * The agents whose rows are on screen now: the only ones worth watching (each costs a SIP
    * subscription), the whole list each time. Called once at start even when it is empty, so a new
@@ -391,7 +391,7 @@ export class IconManager {
     // reach. Nothing after this can tell the difference; the start message carries no such claim.
     if (!event.isTrusted) return;
     if (!entry.host || entry.host.hidden || !entry.host.isConnected) return;
-    this.options.onActivate({ extension: entry.agent.extension, ...(entry.agent.name ? { name: entry.agent.name } : {}) }, event);
+    this.options.onActivate({ extension: entry.agent.extension, ...(entry.agent.name ? { name: entry.agent.name } : {}) }, event, entry.agent.row);
   };
 
   private readonly onFocusIn = (event: Event): void => {

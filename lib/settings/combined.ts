@@ -1,5 +1,5 @@
 import { ProfileError } from '../monitor/errors';
-import { resolveProfile } from '../pbx/profiles';
+import { resolveProfile, type PortalRequestKind } from '../pbx/profiles';
 import { GENERIC_REQUIRED } from '../portals/generic';
 import type { ProfileOverrides } from '../contract/engine';
 import { fieldLabel, type Settings } from './schema';
@@ -10,6 +10,11 @@ export interface CombinedProblem {
   field: string;
   message: string;
 }
+
+/** The portal page (adapter) that makes each kind of portal request. */
+const PORTAL_FOR_REQUEST: Readonly<Record<PortalRequestKind, { adapter: Settings['portal']['adapter']; page: string }>> = {
+  'fusionpbx-eavesdrop': { adapter: 'fusionpbx-call-center', page: "FusionPBX's Active Call Center page (its Eavesdrop button)" },
+};
 
 /** The profile overrides the settings carry (undefined fields left out). */
 export function profileOverrides(profile: Settings['profile']): ProfileOverrides {
@@ -38,7 +43,16 @@ export function profileOverrides(profile: Settings['profile']): ProfileOverrides
 export function combinedProblems(settings: Settings): CombinedProblem[] {
   const problems: CombinedProblem[] = [];
   try {
-    resolveProfile(settings.profile.id, profileOverrides(settings.profile));
+    const profile = resolveProfile(settings.profile.id, profileOverrides(settings.profile));
+    // The portal asks the PBX to call: only the portal page that has the request can start a session.
+    const needs = profile.answers ? PORTAL_FOR_REQUEST[profile.answers.portalRequest] : undefined;
+    if (needs && settings.portal.adapter !== needs.adapter) {
+      problems.push({
+        path: 'portal.adapter',
+        field: 'portal.adapter',
+        message: `${fieldLabel('portal.adapter')}: the profile "${profile.label}" starts monitoring from ${needs.page}; choose that portal type.`,
+      });
+    }
   } catch (error) {
     if (!(error instanceof ProfileError)) throw error;
     problems.push({ path: 'profile.id', field: 'profile.id', message: `${fieldLabel('profile.id')}: ${error.message}` });

@@ -1,6 +1,6 @@
 import type { RuleOptions } from '../monitor/rules';
 import type { EngineConfig } from '../contract/engine';
-import { resolveProfile } from '../pbx/profiles';
+import { resolveProfile, type PortalRequestKind } from '../pbx/profiles';
 import { resolveAdapter, type PortalAdapter } from '../portals';
 import { genericAdapter } from '../portals/generic';
 import type { UserState } from '../state/snapshot';
@@ -53,6 +53,15 @@ function isTappingProfile(settings: Settings): boolean {
   }
 }
 
+/** How the portal is asked to start monitoring, when the configured profile has the PBX call Earshot. */
+function portalRequestOf(settings: Settings): PortalRequestKind | undefined {
+  try {
+    return resolveProfile(settings.profile.id, profileOverrides(settings.profile)).answers?.portalRequest;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The rule options (lib/monitor/rules) the settings give. */
 export function toRuleOptions(settings: Settings): RuleOptions {
   return {
@@ -75,9 +84,11 @@ export function toUserState(settings: Settings): UserState {
 export function toCoordinatorSettings(settings: Settings): CoordinatorSettings {
   const engine = toEngineConfig(settings);
   const adapter = toPortalAdapter(settings);
+  const portalRequest = portalRequestOf(settings);
   return {
     portalOrigins: settings.portal.origin ? [settings.portal.origin] : [],
     ...('adapter' in adapter ? { portalAdapter: adapter.adapter } : { portalAdapterError: adapter.error }),
+    ...(portalRequest ? { portalRequest } : {}),
     view: { configured: engine !== null, user: toUserState(settings) },
     engine,
     logLimit: settings.auditRetention,

@@ -1,3 +1,4 @@
+import type { PortalRequestKind } from '../pbx/profiles';
 import type { PortalAdapter } from '../portals/adapter';
 import type { RuleOptions } from '../monitor/rules';
 import type { EngineConfig } from '../contract/engine';
@@ -26,6 +27,8 @@ export interface CoordinatorSettings {
   portalAdapter?: PortalAdapter;
   /** Why there is no adapter, when there is none. */
   portalAdapterError?: string;
+  /** The profile has the portal start monitoring (the PBX calls Earshot): how the content script asks it. */
+  portalRequest?: PortalRequestKind;
   view: SettingsView;
   /** The engine's configuration; null while Earshot is not set up. */
   engine: EngineConfig | null;

@@ -115,6 +115,7 @@ describe('resolveProfile', () => {
       ['asterisk-chanspy', true, false],
       ['asterisk-per-mode', true, false],
       ['freeswitch-eavesdrop', true, false],
+      ['fusionpbx-eavesdrop-button', true, false],
       ['netsapiens-tapping', false, true],
     ]);
   });
@@ -150,8 +151,30 @@ describe('the FreeSWITCH *33<ext> profile (facts measured on FreeSWITCH 1.10.12:
     expect(planModeChange(redial, 'listen', 'whisper', '1001', all)).toEqual([{ kind: 'hangup' }, { kind: 'dial', target: '*321001', codecs: ['PCMU', 'PCMA'] }]);
   });
 
-  it('is the only built-in profile with a codec preference, refused DTMF and the hang-up-at-once fact', () => {
-    expect(Object.values(BUILT_IN_PROFILES).filter((p) => p.codecs || p.refusedDtmf || p.hangsUpWithoutCall).map((p) => p.id)).toEqual(['freeswitch-eavesdrop']);
+  it('shares its codec preference, refused DTMF and the hang-up-at-once fact only with the FusionPBX Eavesdrop-button profile (the same eavesdrop)', () => {
+    const facts = (p: (typeof BUILT_IN_PROFILES)[keyof typeof BUILT_IN_PROFILES]) => [p.codecs, p.refusedDtmf, p.hangsUpWithoutCall, p.reservedCodes, p.modeCodes, p.dtmfMethod];
+    expect(Object.values(BUILT_IN_PROFILES).filter((p) => p.codecs || p.refusedDtmf || p.hangsUpWithoutCall).map((p) => p.id)).toEqual(['freeswitch-eavesdrop', 'fusionpbx-eavesdrop-button']);
+    expect(facts(BUILT_IN_PROFILES['fusionpbx-eavesdrop-button'])).toEqual(facts(fs));
     expect(fs.hangsUpWithoutCall).toBe(true);
+  });
+});
+
+describe("the FusionPBX portal's Eavesdrop button profile (the PBX calls the supervisor: portals.md)", () => {
+  const button = BUILT_IN_PROFILES['fusionpbx-eavesdrop-button'];
+
+  it('starts by answering the call named eavesdrop within 15 s, in G.711, with no PIN and nothing dialled', () => {
+    expect(planStart(resolveProfile('fusionpbx-eavesdrop-button'), '1001')).toEqual([{ kind: 'answer', callerName: 'eavesdrop', withinMs: 15_000, codecs: ['PCMU', 'PCMA'] }]);
+    expect(button.answers?.portalRequest).toBe('fusionpbx-eavesdrop');
+  });
+
+  it('switches modes by the eavesdrop digits 2 / 3 / 0 by RFC 4733', () => {
+    expect(planModeChange(button, 'listen', 'whisper', '1001', all)).toEqual([{ kind: 'dtmf', digits: '2', method: 'rfc4733' }]);
+    expect(planModeChange(button, 'whisper', 'barge', '1001', all)).toEqual([{ kind: 'dtmf', digits: '3', method: 'rfc4733' }]);
+    expect(planModeChange(button, 'barge', 'listen', '1001', all)).toEqual([{ kind: 'dtmf', digits: '0', method: 'rfc4733' }]);
+  });
+
+  it('refuses a re-dial switch (there is nothing to dial) and SIP INFO', () => {
+    expect(() => resolveProfile('fusionpbx-eavesdrop-button', { switchBy: 'redial' })).toThrow(/answers the PBX's call: its modes switch by DTMF/);
+    expect(() => resolveProfile('fusionpbx-eavesdrop-button', { dtmfMethod: 'info' })).toThrow(/cannot use SIP INFO DTMF/);
   });
 });

@@ -237,6 +237,26 @@ export class FakePbx {
     this.transport.deliver(this.inDialog(this.call, 'BYE'));
   }
 
+  /** Earshot answered a request of the PBX's: a 2xx to its INVITE is ACKed in the dialog it makes. */
+  responded(response: Core.IncomingResponseMessage): void {
+    const call = this.call;
+    const code = response.statusCode ?? 0;
+    if (!call || response.method !== 'INVITE' || response.callId !== call.callId || code < 200 || code >= 300) return;
+    call.earshotTag = response.toTag ?? '';
+    call.target = /<([^>]+)>/.exec(response.getHeader('contact') ?? '')?.[1] ?? call.target;
+    this.transport.deliver(
+      finish([
+        `ACK ${call.target} SIP/2.0`,
+        `Via: SIP/2.0/WSS pbx.invalid;branch=z9hG4bK${token('b')}`,
+        'Max-Forwards: 70',
+        `From: <${call.pbxUri}>;tag=${call.pbxTag}`,
+        `To: <${call.earshotUri}>;tag=${call.earshotTag}`,
+        `Call-ID: ${call.callId}`,
+        'CSeq: 1 ACK',
+      ]),
+    );
+  }
+
   /** The PBX calls Earshot's registered device (NetSapiens model). */
   invite(from: { user: string; display?: string }): void {
     if (!this.contact) throw new Error('not registered');
@@ -330,6 +350,9 @@ export class FakeTransport implements Transport {
     const parsed = Core.Parser.parseMessage(message, logger);
     if (parsed instanceof Core.IncomingResponseMessage) {
       this.pbx.responses.push({ status: parsed.statusCode ?? 0, method: parsed.method, callId: parsed.callId });
+      queueMicrotask(() => {
+        if (this._state === TransportState.Connected) this.pbx.responded(parsed);
+      });
     } else if (parsed instanceof Core.IncomingRequestMessage) {
       // Answer asynchronously, like a socket.
       queueMicrotask(() => {

@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DOMAIN, fakeConfig, fakeLogic, harness, responseTo, WS_URL, type FakeTrack } from './phone-fakes';
 import type { EngineConfig } from '../../lib/contract/engine';
 import type { MonitorLogic } from '../../lib/phone/monitor-logic';
+import { NOT_ASKED_FOR } from '../../lib/phone/monitor-call';
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -428,11 +429,17 @@ describe('phone engine monitor session (fakes)', () => {
     expect(h.pbx.requests('BYE')).toHaveLength(0);
   });
 
-  it('declines every incoming call (Earshot dials the monitor feature; it does not answer), with a log line', async () => {
+  it('declines every incoming call while no session waits for the PBX to call, with a log line', async () => {
     const h = await live();
     expect(await answerToInvite(h, { user: '201', display: 'Alice Agent' })).toBe(480);
     expect(h.log.last.session).toBeNull();
-    expect(h.log.logs()).toContain("info: Declined a call from Alice Agent: Earshot does not answer calls, it dials the PBX's monitor feature itself.");
+    expect(h.log.logs()).toContain(`info: Declined a call from "Alice Agent" (201): ${NOT_ASKED_FOR}`);
+  });
+
+  it('a dialled session under way declines an incoming call busy (486)', async () => {
+    const h = await started();
+    expect(await answerToInvite(h, { user: '777' })).toBe(486);
+    expect(h.log.last.session?.status).toBe('active');
   });
 
   it('publishes levels a few times a second only while live; heard only in Listen, sent too in Whisper', async () => {

@@ -114,6 +114,18 @@ describe('merge: invalid values are reported and ignored for that field only', (
       ['combined', 'portal.generic.nameSelector'],
     ]);
   });
+
+  it("reports a profile the portal starts (FusionPBX's Eavesdrop button) with a portal type that has no such request", () => {
+    const wrong = mergeSettings({ user: { profile: { id: 'fusionpbx-eavesdrop-button' }, portal: { adapter: 'earshot-lab' } } });
+    expect(wrong.errors).toEqual([
+      expect.objectContaining({
+        source: 'combined',
+        field: 'portal.adapter',
+        message: expect.stringContaining("starts monitoring from FusionPBX's Active Call Center page (its Eavesdrop button); choose that portal type"),
+      }),
+    ]);
+    expect(mergeSettings({ user: { profile: { id: 'fusionpbx-eavesdrop-button' }, portal: { adapter: 'fusionpbx-call-center' } } }).errors).toEqual([]);
+  });
 });
 
 describe('merge: locked by policy', () => {

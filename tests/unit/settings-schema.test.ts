@@ -41,7 +41,7 @@ const INVALID: [string, unknown, string][] = [
   ['pbx.password', '', 'Password: cannot be empty'],
   ['pbx.displayName', 'x'.repeat(65), 'Display name: at most 64 characters'],
   ['pbx.credentials', 'ask', 'How credentials are provided: use one of: stored, prompt'],
-  ['profile.id', 'cisco', 'PBX profile: use one of: asterisk-chanspy, asterisk-per-mode, freeswitch-eavesdrop, netsapiens-tapping, custom'],
+  ['profile.id', 'cisco', 'PBX profile: use one of: asterisk-chanspy, asterisk-per-mode, freeswitch-eavesdrop, fusionpbx-eavesdrop-button, netsapiens-tapping, custom'],
   ['profile.dialPrefix', '*22a', 'Dial prefix: use digits, * and # only (1 to 10)'],
   ['profile.modeCodes.listen', '', 'Listen Only code: use digits, * and # only (1 to 10)'],
   ['profile.modeCodes.whisper', 'w', 'Whisper code: use digits, * and # only (1 to 10)'],
