@@ -385,6 +385,8 @@ export class MonitorSession {
         cancel: (error) => done(error),
       };
       this.awaited = awaited;
+      this.message = 'Waiting for the PBX to call Earshot (the portal was asked to start monitoring)…';
+      this.host.emit();
     });
   }
 

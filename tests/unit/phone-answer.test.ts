@@ -38,9 +38,10 @@ describe('the PBX calls Earshot (fakes)', () => {
   it('a started session dials nothing and waits; the PBX call named eavesdrop is answered in Listen, silent, no microphone', async () => {
     const h = await waiting();
     expect(h.pbx.requests('INVITE')).toHaveLength(0);
-    expect(h.log.last.session).toMatchObject({ status: 'connecting', mode: 'listen' });
+    expect(h.log.last.session).toMatchObject({ status: 'connecting', mode: 'listen', message: 'Waiting for the PBX to call Earshot (the portal was asked to start monitoring)…' });
     expect(await call(h, { user: '201', display: 'eavesdrop' })).toBe(200);
     expect(h.log.last.session).toMatchObject({ status: 'active', mode: 'listen' });
+    expect(h.log.last.session?.message).toBeUndefined();
     expect(h.sdh.created[0]?.outgoingTrack()).toBe(h.sdh.created[0]?.silent);
     expect(h.mic.calls).toEqual([]);
     expect(h.audio.calls).toContain('play:remote-stream');
