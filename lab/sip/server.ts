@@ -90,7 +90,7 @@ interface OriginatedCall {
   timer: ReturnType<typeof setTimeout>;
 }
 
-/** How long an originated call rings before the lab CANCELs it (FreeSWITCH's originate_timeout default is 60; FusionPBX sets 30). */
+/** How long an originated call rings before the lab CANCELs it. */
 const RING_TIMEOUT_MS = 30_000;
 
 export interface Faults {
@@ -451,7 +451,9 @@ export class SipServer {
    * nothing is registered for it.
    */
   async originate(request: OriginateRequest): Promise<string | undefined> {
-    const devices = [...this.registrations.entries()].filter(([user, reg]) => user === request.to && reg.conn.readyState === reg.conn.OPEN).map(([, reg]) => reg);
+    // The registrar keeps one flow per extension (its latest REGISTER), so the fork is over at most one device today.
+    const registration = this.registrations.get(request.to);
+    const devices = registration && registration.conn.readyState === registration.conn.OPEN ? [registration] : [];
     if (devices.length === 0) {
       this.log.add('originate', `${request.to} has no registered device: the ${request.callerName} call is not placed`);
       return undefined;
@@ -459,7 +461,14 @@ export class SipServer {
     const callId = newCallId();
     const leg = this.media.createLeg(`leg:${callId}`);
     // absolute_codec_string=PCMU: the call runs at the spied call's 8 kHz, digits as telephone-event/8000.
-    const offer = pcmuFirst(await leg.offer());
+    let offer: string;
+    try {
+      offer = pcmuFirst(await leg.offer());
+    } catch (error) {
+      this.media.removeLeg(leg.id);
+      this.log.add('error', `the ${request.callerName} call to ${request.to} has no offer: ${String(error)}`);
+      return undefined;
+    }
     const localTag = newTag();
     const call: OriginatedCall = {
       request,

@@ -3,6 +3,8 @@
 // call the signed-in supervisor (real SIP over WebSocket, real WebRTC media).
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startLab, type Lab } from '../index';
+import { dtmfFrequencies } from '../media/dtmf-detect';
+import { DualToneGenerator } from '../media/tone';
 import { channelUuid } from '../portal/fusionpbx/call-center';
 import { audible, hearing, labApi, labEvents, lastEventSeq, sessionOf } from './support/control';
 import { LabSipClient, until } from './support/sip-client';
@@ -73,6 +75,19 @@ describe('FusionPBX Eavesdrop button: the lab calls the supervisor', () => {
     }
     lab.pbx.digit(session.id, '*', 'rfc4733');
     expect(await sessionOf(lab, '2001')).toBeUndefined();
+  });
+
+  it('a digit in the received audio (as libwebrtc renders RFC 4733) switches the mode over the real PCMU leg', async () => {
+    const sup = await registered('2002');
+    expect((await eavesdrop('1005', await signIn('2002'))).status).toBe(200);
+    const call = await sup.answer(await until(() => sup.incoming[0], 5000, 'the INVITE'));
+    await until(() => sessionOf(lab, '2002'), 5000, 'the session');
+    await until(async () => audible(await hearing(lab, '2002'), 'agent:1005'), 10_000, 'media flows');
+    const [row, column] = dtmfFrequencies('2');
+    call.media.setGenerator(new DualToneGenerator(row, column, 0.125));
+    await new Promise((r) => setTimeout(r, 150));
+    call.media.setGenerator(null);
+    await until(async () => (await sessionOf(lab, '2002'))?.mode === 'whisper', 5000, 'Whisper');
   });
 
   it('BYEs the supervisor when the agent\'s call ends', async () => {
