@@ -114,6 +114,22 @@ export function createControlApi(lab: Lab): RequestListener {
       if (!lab.pbx.endCall(m[1] ?? '')) throw new HttpError(404, `No call ${m[1]}.`);
       return [200, { ended: m[1] }];
     }],
+    ['POST', /^\/api\/originate$/, async (_m, req) => {
+      const body = await readJson(req);
+      const to = str(body.to) ?? '';
+      if (!lab.pbx.users.has(to)) throw new HttpError(404, `No user ${to}.`);
+      const agent = str(body.agent);
+      if (agent !== undefined && !lab.pbx.isAgent(agent)) throw new HttpError(404, `No agent ${agent}.`);
+      const callId = await lab.sip.originate({
+        to,
+        callerName: str(body.callerName) ?? 'eavesdrop',
+        callerNumber: str(body.callerNumber) ?? agent ?? 'lab',
+        ...(agent ? { agent } : {}),
+        ...(typeof body.ringTimeoutMs === 'number' ? { ringTimeoutMs: body.ringTimeoutMs } : {}),
+      });
+      if (!callId) throw new HttpError(409, `${to} has no registered device.`);
+      return [201, { callId }];
+    }],
     ['GET', /^\/api\/sessions$/, () => [200, [...lab.pbx.sessions.values()].map(({ collector: _c, pinDigits: _d, ...s }) => s)]],
     ['POST', /^\/api\/parties\/([\w:]+)\/audio$/, async (m, req) => {
       const body = await readJson(req);

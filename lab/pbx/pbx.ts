@@ -191,10 +191,31 @@ export class LabPbx {
       this.refuse(supervisor, `monitor code refused: ${user?.scope ?? 'unknown user'} is not a Call Center Supervisor`);
       return { status: 403, reason: 'Forbidden (monitoring is for Call Center Supervisors)' };
     }
-    if (!this.isAgent(match.target)) return { status: 404, reason: 'Not Found' };
-    const call = this.callOf(match.target);
+    const session = this.openSession(supervisor, match.target, dialect.id, sessionId, leg, `${match.prefix}${match.target}`);
+    if ('id' in session && match.mode !== 'listen') this.setMode(session, match.mode, match.prefix);
+    return session;
+  }
+
+  /**
+   * FusionPBX's Eavesdrop button: the PBX called the supervisor and the
+   * answered call runs `eavesdrop(<uuid>)` on the agent's call, whatever
+   * dialect is configured for dialled codes. No PIN on this path.
+   */
+  startEavesdrop(supervisor: string, agent: string, sessionId: string, leg: WebRtcLeg): MonitorSession | MonitorRefusal {
+    if (this.users.get(supervisor)?.scope !== 'Call Center Supervisor') {
+      this.refuse(supervisor, `eavesdrop refused: ${this.users.get(supervisor)?.scope ?? 'unknown user'} is not a Call Center Supervisor`);
+      return { status: 403, reason: 'Forbidden (monitoring is for Call Center Supervisors)' };
+    }
+    return this.openSession(supervisor, agent, 'freeswitch-eavesdrop', sessionId, leg, 'originated by the portal', false);
+  }
+
+  /** The checks every monitor session shares (target, call, busy) and the session in Listen. */
+  private openSession(supervisor: string, agent: string, dialectId: DialectId, sessionId: string, leg: WebRtcLeg, how: string, pinAllowed = true): MonitorSession | MonitorRefusal {
+    const dialect = DIALECTS[dialectId];
+    if (!this.isAgent(agent)) return { status: 404, reason: 'Not Found' };
+    const call = this.callOf(agent);
     if (!call || call.state !== 'confirmed') {
-      this.refuse(supervisor, `${match.target} is not on a call`);
+      this.refuse(supervisor, `${agent} is not on a call`);
       return { status: 480, reason: 'Temporarily Unavailable (not on a call)' };
     }
     const busy = [...this.sessions.values()].find((s) => s.callId === call.id && s.supervisor !== supervisor);
@@ -207,12 +228,12 @@ export class LabPbx {
     const session: MonitorSession = {
       id: sessionId,
       supervisor,
-      agent: match.target,
+      agent,
       dialect: dialect.id,
       mode: 'listen',
       callId: call.id,
       legId: leg.id,
-      awaitingPin: dialect.id === 'freeswitch-eavesdrop' && Boolean(this.config.pin),
+      awaitingPin: pinAllowed && dialect.id === 'freeswitch-eavesdrop' && Boolean(this.config.pin),
       pinDigits: '',
       startedAt: Date.now(),
       collector: new CodeCollector(
@@ -222,8 +243,7 @@ export class LabPbx {
       ),
     };
     this.sessions.set(session.id, session);
-    this.log.add('monitor', `${supervisor} monitors ${match.target} (${dialect.id}, ${match.prefix}${match.target})`, { session: session.id });
-    if (match.mode !== 'listen') this.setMode(session, match.mode, match.prefix);
+    this.log.add('monitor', `${supervisor} monitors ${agent} (${dialect.id}, ${how})`, { session: session.id });
     this.routeSession(session);
     return session;
   }
@@ -244,6 +264,8 @@ export class LabPbx {
       } else this.endSession(sessionId, 'wrong PIN');
       return;
     }
+    // FreeSWITCH's eavesdrop hangs up on `*` (eavesdrop_enable_dtmf).
+    if (session.dialect === 'freeswitch-eavesdrop' && digit === '*') return this.endSession(sessionId, 'the supervisor pressed *');
     session.collector.push(digit);
   }
 

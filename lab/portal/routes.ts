@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { Lab } from '../index';
 import { activeChannels } from './fusionpbx/channels';
 import { callCenterFragment } from './fusionpbx/call-center';
+import { callCenterExec } from './fusionpbx/exec';
 import { escapeHtml, liveStream, PortalSessions } from './live';
 import { netsapiensAgents } from './netsapiens/agents';
 
@@ -131,6 +132,11 @@ export function createPortalStyles(lab: Lab): (req: IncomingMessage, res: Server
       case '/fusionpbx/app/call_center_active/call_center_active_inc.php':
         send(res, 200, HTML, callCenterFragment(lab, { user, options: config.fusionpbxOptions, eventSocket: config.fusionpbxEventSocket }));
         return true;
+      case '/fusionpbx/app/call_center_active/call_center_exec.php': {
+        const result = callCenterExec(lab, user, url.searchParams);
+        send(res, result.status, 'text/plain; charset=utf-8', result.text);
+        return true;
+      }
       case '/fusionpbx/app/call_centers/call_center_agent_edit.php': {
         const id = escapeHtml(url.searchParams.get('id') ?? '');
         send(res, 200, HTML, `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Call Center Agent</title><link rel="stylesheet" href="/fusionpbx/style.css"></head><body><div id="main_content"><h1>Call Center Agent</h1><p class="agent-uuid">${id}</p></div></body></html>`);

@@ -9,9 +9,12 @@ import {
   buildResponse,
   IncomingRequestMessage,
   IncomingResponseMessage,
+  newBranch,
+  newCallId,
   newTag,
   parseSip,
 } from './message';
+import type { WebRtcLeg } from '../media';
 
 const ALLOW = 'INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, REGISTER, SUBSCRIBE, NOTIFY';
 const MAX_EXPIRES = 3600;
@@ -50,7 +53,45 @@ interface MonitorDialog {
   cseq: number;
   answer: string;
   session: MonitorSession;
+  /** FreeSWITCH's originated eavesdrop reads RFC 4733 only: INFO digits get 200 OK and do nothing. */
+  infoIgnored?: boolean;
 }
+
+/** What the lab's INVITE to a user's devices asks for (FusionPBX's originate, or a test's). */
+export interface OriginateRequest {
+  /** The extension whose registered devices ring. */
+  to: string;
+  callerName: string;
+  callerNumber: string;
+  /** Answered, the call eavesdrops on this agent's call; without it the lab hangs up at once. */
+  agent?: string;
+  ringTimeoutMs?: number;
+}
+
+/** One fork of an originated INVITE: its client transaction (RFC 3261 §17.1.1), keyed by branch. */
+interface OriginateBranch {
+  branch: string;
+  conn: WebSocket;
+  ruri: string;
+  final: boolean;
+  call: OriginatedCall;
+}
+
+interface OriginatedCall {
+  request: OriginateRequest;
+  callId: string;
+  from: string;
+  to: string;
+  localTag: string;
+  offer: string;
+  leg: WebRtcLeg;
+  branches: OriginateBranch[];
+  answered: boolean;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+/** How long an originated call rings before the lab CANCELs it. */
+const RING_TIMEOUT_MS = 30_000;
 
 export interface Faults {
   /** Answer the next `count` requests with this status (503 by default). */
@@ -82,6 +123,7 @@ export class SipServer {
   readonly connections = new Set<WebSocket>();
   readonly faults: Faults = {};
   private readonly auth: DigestAuth;
+  private readonly originating = new Map<string, OriginateBranch>();
 
   constructor(
     private readonly pbx: LabPbx,
@@ -157,7 +199,9 @@ export class SipServer {
     }
     const message = parsed.message;
     if (message instanceof IncomingResponseMessage) {
-      // Answers to our NOTIFY and BYE: nothing to do but note refusals.
+      const branch = message.method === 'INVITE' ? this.originating.get(message.viaBranch) : undefined;
+      if (branch) return this.onOriginateResponse(branch, message);
+      // Answers to our NOTIFY, BYE and CANCEL: nothing to do but note refusals.
       if ((message.statusCode ?? 0) >= 300) this.log.add('response', `${message.statusCode} ${message.reasonPhrase ?? ''} to ${message.method}`);
       return;
     }
@@ -294,6 +338,10 @@ export class SipServer {
     const dialog = this.dialogs.get(req.callId);
     if (!dialog) return this.reply(conn, req, 481, 'Call/Transaction Does Not Exist');
     dialog.conn = conn;
+    if (dialog.infoIgnored) {
+      this.log.add('dtmf', `${dialog.supervisor} sent an INFO: ignored (FreeSWITCH reads RFC 4733 here)`, { session: dialog.session.id, method: 'info' });
+      return this.reply(conn, req, 200, 'OK');
+    }
     const type = (req.getHeader('content-type') ?? '').toLowerCase();
     const body = req.body ?? '';
     let digit: string | undefined;
@@ -389,18 +437,166 @@ export class SipServer {
     if (!conn) return;
     dialog.cseq++;
     this.log.add('bye', `to ${dialog.supervisor}: ${reason}`);
-    this.send(
-      conn,
-      buildRequest({
-        method: 'BYE',
-        ruri: dialog.contact,
-        from: dialog.local,
-        to: dialog.remote,
-        callId: dialog.callId,
-        cseq: dialog.cseq,
-        headers: [`Reason: SIP;cause=200;text="${reason.replace(/"/g, "'")}"`],
-      }),
-    );
+    this.sendBye(conn, { ruri: dialog.contact, from: dialog.local, to: dialog.remote, callId: dialog.callId, cseq: dialog.cseq }, reason);
+  }
+
+  private sendBye(conn: WebSocket, d: { ruri: string; from: string; to: string; callId: string; cseq: number }, reason: string): void {
+    this.send(conn, buildRequest({ method: 'BYE', ...d, headers: [`Reason: SIP;cause=200;text="${reason.replace(/"/g, "'")}"`] }));
+  }
+
+  /**
+   * The lab calls a user (FreeSWITCH's `originate … user/<ext>`): an INVITE
+   * with a PCMU-first offer to every device registered for the extension
+   * (forked, first 200 wins), CANCEL after the ring timeout. Undefined when
+   * nothing is registered for it.
+   */
+  async originate(request: OriginateRequest): Promise<string | undefined> {
+    // The registrar keeps one flow per extension (its latest REGISTER), so the fork is over at most one device today.
+    const registration = this.registrations.get(request.to);
+    const devices = registration && registration.conn.readyState === registration.conn.OPEN ? [registration] : [];
+    if (devices.length === 0) {
+      this.log.add('originate', `${request.to} has no registered device: the ${request.callerName} call is not placed`);
+      return undefined;
+    }
+    const callId = newCallId();
+    const leg = this.media.createLeg(`leg:${callId}`);
+    // absolute_codec_string=PCMU: the call runs at the spied call's 8 kHz, digits as telephone-event/8000.
+    let offer: string;
+    try {
+      offer = pcmuFirst(await leg.offer());
+    } catch (error) {
+      this.media.removeLeg(leg.id);
+      this.log.add('error', `the ${request.callerName} call to ${request.to} has no offer: ${String(error)}`);
+      return undefined;
+    }
+    const localTag = newTag();
+    const call: OriginatedCall = {
+      request,
+      callId,
+      from: `"${request.callerName.replace(/"/g, '')}" <sip:${request.callerNumber}@${this.domain}>;tag=${localTag}`,
+      to: `<sip:${request.to}@${this.domain}>`,
+      localTag,
+      offer,
+      leg,
+      branches: [],
+      answered: false,
+      timer: setTimeout(() => this.ringTimeout(call), request.ringTimeoutMs ?? RING_TIMEOUT_MS),
+    };
+    call.timer.unref();
+    for (const device of devices) {
+      const branch: OriginateBranch = { branch: newBranch(), conn: device.conn, ruri: device.contact, final: false, call };
+      call.branches.push(branch);
+      this.originating.set(branch.branch, branch);
+      this.send(device.conn, this.originateRequest(branch, 'INVITE', call.to));
+    }
+    this.log.add('originate', `calling ${request.to} as "${request.callerName}" <${request.callerNumber}>${request.agent ? ` to eavesdrop on ${request.agent}` : ''}`, { callId });
+    return callId;
+  }
+
+  /** The INVITE, its CANCEL or the ACK of a non-2xx: one transaction, so one branch and CSeq 1. */
+  private originateRequest(branch: OriginateBranch, method: 'INVITE' | 'CANCEL' | 'ACK', to: string): string {
+    const { call } = branch;
+    return buildRequest({
+      method,
+      ruri: branch.ruri,
+      from: call.from,
+      to,
+      callId: call.callId,
+      cseq: 1,
+      branch: branch.branch,
+      ...(method === 'INVITE'
+        ? { headers: [`Contact: <sip:lab@${this.domain};transport=ws>`, `Allow: ${ALLOW}`], body: call.offer, contentType: 'application/sdp' }
+        : {}),
+    });
+  }
+
+  private onOriginateResponse(branch: OriginateBranch, res: IncomingResponseMessage): void {
+    const { call } = branch;
+    const status = res.statusCode ?? 0;
+    if (status < 200) {
+      if (status === 180) this.log.add('originate', `${call.request.to} is ringing`, { callId: call.callId });
+      return;
+    }
+    const to = res.getHeader('to') ?? call.to;
+    if (status >= 300) {
+      // RFC 3261 §17.1.1.3: the client transaction ACKs a final non-2xx itself.
+      this.send(branch.conn, this.originateRequest(branch, 'ACK', to));
+      if (branch.final) return; // a retransmission
+      branch.final = true;
+      if (!call.answered && call.branches.every((b) => b.final)) this.originateFailed(call, status === 487 ? 'the call was cancelled (no answer)' : `${call.request.to} declined the ${call.request.callerName} call (${[status, res.reasonPhrase].filter(Boolean).join(' ')})`);
+      return;
+    }
+    const dialog = {
+      ruri: contactUri(res.getHeader('contact')) ?? branch.ruri,
+      from: call.from,
+      to,
+      callId: call.callId,
+    };
+    // A 2xx is ACKed end to end (a new transaction), retransmissions too.
+    this.send(branch.conn, buildRequest({ method: 'ACK', ...dialog, cseq: 1 }));
+    if (branch.final) return;
+    branch.final = true;
+    if (call.answered) {
+      // Another fork answered after the winner: its dialog is hung up at once.
+      this.sendBye(branch.conn, { ...dialog, cseq: 2 }, 'answered elsewhere');
+      return;
+    }
+    call.answered = true;
+    clearTimeout(call.timer);
+    for (const other of call.branches) if (!other.final) this.send(other.conn, this.originateRequest(other, 'CANCEL', call.to));
+    void this.finishOriginate(call, branch, res, dialog);
+  }
+
+  private async finishOriginate(call: OriginatedCall, branch: OriginateBranch, res: IncomingResponseMessage, dialog: { ruri: string; from: string; to: string; callId: string }): Promise<void> {
+    const { request } = call;
+    const hangUp = (reason: string) => {
+      this.forget(call);
+      this.media.removeLeg(call.leg.id);
+      this.log.add('bye', `to ${request.to}: ${reason}`, { callId: call.callId });
+      this.sendBye(branch.conn, { ...dialog, cseq: 2 }, reason);
+    };
+    try {
+      await call.leg.acceptAnswer(res.body);
+    } catch (error) {
+      return hangUp(`media negotiation failed: ${String(error)}`);
+    }
+    this.log.add('originate', `${request.to} answered the ${request.callerName} call`, { callId: call.callId });
+    if (!request.agent) return hangUp('nothing to connect the call to');
+    const session = this.pbx.startEavesdrop(request.to, request.agent, call.callId, call.leg);
+    if (!('id' in session)) return hangUp(`eavesdrop on ${request.agent} refused: ${session.status} ${session.reason}`);
+    this.forget(call);
+    call.leg.onDtmf((digit) => this.pbx.digit(session.id, digit, 'rfc4733'));
+    this.dialogs.set(call.callId, {
+      callId: call.callId,
+      supervisor: request.to,
+      conn: branch.conn,
+      remote: dialog.to,
+      local: call.from,
+      remoteTag: res.toTag ?? '',
+      localTag: call.localTag,
+      contact: dialog.ruri,
+      cseq: 1,
+      answer: call.offer,
+      session,
+      infoIgnored: true,
+    });
+  }
+
+  private ringTimeout(call: OriginatedCall): void {
+    if (call.answered) return;
+    this.log.add('originate', `${call.request.to} did not answer the ${call.request.callerName} call: CANCEL`, { callId: call.callId });
+    for (const branch of call.branches) if (!branch.final) this.send(branch.conn, this.originateRequest(branch, 'CANCEL', call.to));
+  }
+
+  private originateFailed(call: OriginatedCall, text: string): void {
+    clearTimeout(call.timer);
+    this.forget(call);
+    this.media.removeLeg(call.leg.id);
+    this.log.add('originate', text, { callId: call.callId });
+  }
+
+  private forget(call: OriginatedCall): void {
+    for (const branch of call.branches) this.originating.delete(branch.branch);
   }
 
   private dropConnection(conn: WebSocket): void {
@@ -414,4 +610,20 @@ export class SipServer {
     for (const [id, sub] of this.subscriptions) if (sub.conn === conn) this.subscriptions.delete(id);
     // Monitor dialogs stay: their media goes on and the client re-attaches on its next request.
   }
+}
+
+/** The offer with PCMU/8000 first and only telephone-event/8000 (FreeSWITCH's `absolute_codec_string=PCMU`). */
+export function pcmuFirst(sdp: string): string {
+  const eol = sdp.includes('\r\n') ? '\r\n' : '\n';
+  const lines = sdp.split(/\r?\n/);
+  const pt = (name: string, rate: number) => lines.flatMap((l) => new RegExp(`^a=rtpmap:(\\d+) ${name}/${rate}`, 'i').exec(l)?.slice(1, 2) ?? []);
+  const keep = new Set([...pt('PCMU', 8000), ...pt('telephone-event', 8000)]);
+  if (keep.size < 2) throw new Error('the offer has no PCMU/8000 with telephone-event/8000');
+  return lines
+    .filter((l) => {
+      const m = /^a=(?:rtpmap|fmtp|rtcp-fb):(\d+)[ ]/.exec(l);
+      return !m || keep.has(m[1]!);
+    })
+    .map((l) => (l.startsWith('m=audio ') ? [...l.split(' ').slice(0, 3), ...l.split(' ').slice(3).filter((p) => keep.has(p))].join(' ') : l))
+    .join(eol);
 }

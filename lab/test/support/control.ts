@@ -20,7 +20,7 @@ export async function hearing(lab: Pick<Lab, 'httpUrl'>, who: string, windowMs =
 
 /** The supervisor's monitor session at the lab, if any. */
 export async function sessionOf(lab: Pick<Lab, 'httpUrl'>, supervisor: string) {
-  const sessions = await labApi<{ supervisor: string; agent: string; mode: string; legId: string }[]>(lab, 'GET', '/api/sessions');
+  const sessions = await labApi<{ id: string; supervisor: string; agent: string; mode: string; legId: string }[]>(lab, 'GET', '/api/sessions');
   return sessions.find((s) => s.supervisor === supervisor);
 }
 

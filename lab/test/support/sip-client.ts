@@ -2,6 +2,7 @@
 // WebSocket (`ws`), with real WebRTC media from @roamhq/wrtc (lab/media's
 // NodeClient) behind a small SessionDescriptionHandler.
 import {
+  Invitation,
   Inviter,
   Registerer,
   RegistererState,
@@ -17,17 +18,21 @@ import { ToneGenerator } from '../../media/tone';
 
 (globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;
 
-/** SessionDescriptionHandler over a wrtc peer (offers only: the lab never offers to supervisors here). */
+/** SessionDescriptionHandler over a wrtc peer: offers when dialling, answers the lab's offer when called. */
 class NodeSdh implements SessionDescriptionHandler {
+  private remoteOffer: string | undefined;
   constructor(readonly media: NodeClient) {}
   async getDescription() {
-    return { body: await this.media.createOffer(), contentType: 'application/sdp' };
+    const offer = this.remoteOffer;
+    this.remoteOffer = undefined;
+    return { body: offer ? await this.media.answer(offer) : await this.media.createOffer(), contentType: 'application/sdp' };
   }
   hasDescription(contentType: string) {
     return contentType === 'application/sdp';
   }
   async setDescription(sdp: string) {
     if (this.media.pc.signalingState === 'have-local-offer') await this.media.acceptAnswer(sdp);
+    else this.remoteOffer = sdp;
   }
   sendDtmf() {
     return false;
@@ -52,6 +57,8 @@ export class LabSipClient {
   readonly registerer: Registerer;
   private readonly calls: LabCall[] = [];
   private readonly subscribers: Subscriber[] = [];
+  /** Calls the lab placed to this client (its originate), in arrival order. */
+  readonly incoming: Invitation[] = [];
 
   constructor(
     readonly extension: string,
@@ -67,6 +74,7 @@ export class LabSipClient {
       logLevel: process.env.LAB_TRACE_SIP === "1" ? "debug" : "error",
       logBuiltinEnabled: process.env.LAB_TRACE_SIP === "1",
       sessionDescriptionHandlerFactory: () => new NodeSdh(new NodeClient(null)),
+      delegate: { onInvite: (invitation) => void this.incoming.push(invitation) },
     });
     this.registerer = new Registerer(this.ua, { expires: 300 });
   }
@@ -121,6 +129,27 @@ export class LabSipClient {
       talk: (hz) => media.setGenerator(hz === null ? null : new ToneGenerator(hz, 0.3)),
       hangup: async () => {
         if (inviter.state === SessionState.Established) await inviter.bye();
+      },
+    };
+    this.calls.push(call);
+    return call;
+  }
+
+  /** Answers a call the lab placed; its media is the client's NodeClient. */
+  async answer(invitation: Invitation): Promise<LabCall> {
+    await invitation.accept();
+    const media = (invitation.sessionDescriptionHandler as NodeSdh).media;
+    const call: LabCall = {
+      session: invitation,
+      media,
+      dtmf: async (digits) => {
+        for (const digit of digits) {
+          await invitation.info({ requestOptions: { body: { contentDisposition: 'render', contentType: 'application/dtmf-relay', content: `Signal=${digit}\r\nDuration=100` } } });
+        }
+      },
+      talk: (hz) => media.setGenerator(hz === null ? null : new ToneGenerator(hz, 0.3)),
+      hangup: async () => {
+        if (invitation.state === SessionState.Established) await invitation.bye();
       },
     };
     this.calls.push(call);
