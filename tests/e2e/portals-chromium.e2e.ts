@@ -20,7 +20,7 @@ function panelDriver(panel: Page): PanelDriver {
 }
 
 describePortalStories('Chromium', async (style) => {
-  const env = await chromiumOnLab(`portal-${style.id}`, style.lab);
+  const env = await chromiumOnLab(`portal-${style.name.replace(/\W+/g, '-')}`, style.lab);
   await storeSettings(env.s.worker, styleSettings(env.lab, style));
   await until(() => env.panel.locator('.earshot-reg-label').textContent().then((t) => t === 'Ready'), 20_000, 'Ready');
   return { lab: env.lab, portal: playwrightPageDriver(env.portal), panel: panelDriver(env.panel), close: () => env.close() };

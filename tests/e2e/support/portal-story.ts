@@ -6,7 +6,7 @@
 // the icon survives the wholesale re-render with its hover and its focus.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Lab } from '../../../lab/index';
-import { audible, hearing, labApi, sessionOf, until } from './lab-client';
+import { audible, hearing, labApi, labEvents, lastEventSeq, sessionOf, until } from './lab-client';
 import { clickIconAt, PORTAL_STYLES, watchIconFrames, type PageDriver, type PortalStyle } from './portal-styles';
 
 type Mode = 'listen' | 'whisper' | 'barge';
@@ -33,7 +33,7 @@ const IDLE = '1008';
 
 /** The story on every style, each with its own lab and browser from `open`. */
 export function describePortalStories(browser: string, open: (style: PortalStyle) => Promise<StoryEnv>): void {
-  describe.each(PORTAL_STYLES)(`${browser}: a supervisor's story on the $id portal style`, (style) => {
+  describe.each(PORTAL_STYLES)(`${browser}: a supervisor's story on the $name portal style`, (style) => {
     let env: StoryEnv;
     let lab: Lab;
     let portal: PageDriver;
@@ -69,7 +69,7 @@ export function describePortalStories(browser: string, open: (style: PortalStyle
       }
     });
 
-    if (style.id === 'fusionpbx-call-center') {
+    if (style.id === 'fusionpbx-call-center' && !style.pbxCalls) {
       it("the agent's row has the portal's Eavesdrop button; Earshot's icon sits beside it in the cell that never navigates", async () => {
         const slot = await portal.evaluate((ext) => {
           const icon = document.querySelector(`earshot-monitor-icon[data-extension="${ext}"]`);
@@ -111,9 +111,15 @@ export function describePortalStories(browser: string, open: (style: PortalStyle
 
     it('click → Listen: the supervisor hears both parties and sends silence', async () => {
       const before = portal.url();
+      const since = await lastEventSeq(lab);
       await clickIconAt(portal, (await style.rowCell(lab, style.agent))!, style.agent);
       const session = await until(() => sessionOf(lab, SUPERVISOR), 15_000, 'monitor session');
       expect(session.agent).toBe(style.agent);
+      if (style.pbxCalls) {
+        // The portal was asked (the row's own Eavesdrop request, with the page's session), the PBX called, Earshot answered.
+        const trail = (await labEvents(lab, since)).filter((e) => e.kind === 'portal' || e.kind === 'originate').map((e) => e.text);
+        expect(trail).toEqual(expect.arrayContaining([expect.stringMatching(`^${SUPERVISOR} pressed Eavesdrop on ${style.agent} `), `${SUPERVISOR} answered the eavesdrop call`]));
+      }
       leg = session.legId;
       await until(async () => {
         const heard = await hearing(lab, SUPERVISOR, 300);
@@ -154,6 +160,22 @@ export function describePortalStories(browser: string, open: (style: PortalStyle
       await until(async () => (await sessionOf(lab, SUPERVISOR)) === undefined, 15_000, 'session ended');
     });
 
+    if (style.pbxCalls) {
+      it('a call to the same registration that Earshot did not ask for is declined, even one named eavesdrop', async () => {
+        for (const callerName of ['eavesdrop', 'Mallory']) {
+          const since = await lastEventSeq(lab);
+          const { callId } = await labApi<{ callId: string }>(lab, 'POST', '/api/originate', { to: SUPERVISOR, callerName, agent: style.agent });
+          const declined = await until(
+            async () => (await labEvents(lab, since)).find((e) => e.data?.callId === callId && /declined/i.test(e.text)),
+            10_000,
+            `the unrequested call from ${callerName} declined`,
+          );
+          expect(declined.text).toMatch(/480/);
+          expect(await sessionOf(lab, SUPERVISOR)).toBeUndefined();
+        }
+      });
+    }
+
     if (style.id === 'netsapiens') {
       it('a Basic User signed in to the portal (no allowmonitor, the header says Basic User) gets no icons', async () => {
         await style.signIn(portal, lab, '4001');
@@ -163,7 +185,7 @@ export function describePortalStories(browser: string, open: (style: PortalStyle
       });
     }
 
-    if (style.id === 'fusionpbx-call-center') {
+    if (style.id === 'fusionpbx-call-center' && !style.pbxCalls) {
       it("without call_center_active_options the portal gives no Eavesdrop, so no monitor right: Earshot's icon stays hidden on the row", async () => {
         await labApi(lab, 'POST', '/api/portal-styles', { fusionpbxOptions: false });
         const cell = (await style.rowCell(lab, style.agent))!;

@@ -23,12 +23,16 @@ export interface PageDriver {
 
 export interface PortalStyle {
   id: keyof typeof PORTAL_STYLE_PATHS;
+  /** The story's name: the style's id, and how monitoring starts when the portal starts it. */
+  name: string;
+  /** The portal asks and the PBX calls Earshot (FusionPBX's Eavesdrop button), instead of Earshot dialling. */
+  pbxCalls?: true;
   /** The adapter Earshot is configured with for it. */
   adapter: PortalAdapterId;
   /** Lab options (the PBX the portal fronts: FusionPBX is FreeSWITCH). */
   lab: LabOptions;
   /** Earshot's profile for that PBX. */
-  profile: { id: string; dtmfMethod: 'info' | 'rfc4733'; pin?: string };
+  profile: { id: string; dtmfMethod?: 'info' | 'rfc4733'; pin?: string };
   /** An agent whose call (with a customer) is up from the lab's start: before Earshot watched anyone. */
   agent: string;
   customer: string;
@@ -56,6 +60,7 @@ async function fusionSignIn(page: PageDriver, lab: Lab, extension: string, id: '
 export const PORTAL_STYLES: PortalStyle[] = [
   {
     id: 'netsapiens',
+    name: 'netsapiens',
     adapter: 'netsapiens-agents',
     lab: {},
     profile: { id: 'asterisk-chanspy', dtmfMethod: 'info' },
@@ -76,6 +81,7 @@ export const PORTAL_STYLES: PortalStyle[] = [
   },
   {
     id: 'fusionpbx-call-center',
+    name: 'fusionpbx-call-center',
     adapter: 'fusionpbx-call-center',
     ...freeswitch,
     agent: '1002',
@@ -89,6 +95,7 @@ export const PORTAL_STYLES: PortalStyle[] = [
   },
   {
     id: 'fusionpbx-active-calls',
+    name: 'fusionpbx-active-calls',
     adapter: 'fusionpbx-active-calls',
     ...freeswitch,
     agent: '1003',
@@ -104,11 +111,29 @@ export const PORTAL_STYLES: PortalStyle[] = [
       return call ? `tr[id="${channelUuid(call.id, 'b')}"] td[id^="destination_"]` : undefined;
     },
   },
+  {
+    // The portal's own Eavesdrop: Earshot asks the portal with the row's request, FusionPBX has FreeSWITCH
+    // call the signed-in user ("eavesdrop"), Earshot answers because it asked; no PIN on this path.
+    id: 'fusionpbx-call-center',
+    name: 'fusionpbx-eavesdrop-button',
+    pbxCalls: true,
+    adapter: 'fusionpbx-call-center',
+    lab: { dialect: 'freeswitch-eavesdrop' },
+    profile: { id: 'fusionpbx-eavesdrop-button' },
+    agent: '1004',
+    customer: '5550104',
+    wholesale: true,
+    async signIn(page, lab, extension) {
+      await fusionSignIn(page, lab, extension, 'fusionpbx-call-center');
+      await page.waitFor('#ajax_response tr.list-row[href]');
+    },
+    rowCell: async (_lab, extension) => `#ajax_response tr.list-row[href$="${agentUuid(extension)}"] td:nth-child(2)`,
+  },
 ];
 
 /** Earshot's settings for a style: the lab, Sam Supervisor (2001), the style's adapter and the PBX's profile. */
 export function styleSettings(lab: Lab, style: PortalStyle) {
-  const settings = labSettings(lab, style.profile.dtmfMethod);
+  const settings = labSettings(lab, style.profile.dtmfMethod ?? 'rfc4733');
   return { ...settings, portal: { ...settings.portal, adapter: style.adapter }, profile: style.profile };
 }
 
