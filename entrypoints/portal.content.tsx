@@ -120,7 +120,7 @@ export default defineContentScript({
         // A row the portal says this user may not monitor has no icon; should one be clicked anyway, say why.
         const verdict = model.startVerdict(agent);
         // Where the portal starts monitoring (the PBX calls Earshot), its request comes from the row as it is now.
-        const request = config.portalRequest ? portalMonitorRequest(config.portalRequest, row, location.href) : undefined;
+        const request = config.portalRequest ? portalMonitorRequest(config.portalRequest, row, location.href, agent.extension) : undefined;
         if (!verdict.allowed || (request && !request.ok)) {
           model.setOpen(true);
           model.setNotice(!verdict.allowed ? verdict.reason : `Earshot cannot ask the portal to monitor ${agent.name ?? agent.extension}: ${request && !request.ok ? request.reason : ''}`);

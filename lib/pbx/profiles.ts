@@ -39,7 +39,8 @@ export interface PbxProfile {
   /**
    * The portal starts monitoring and the PBX calls Earshot (FusionPBX's Eavesdrop button): Earshot asks
    * the portal (from the content script, with the page's own session), then answers the one incoming
-   * call whose caller name is `callerName` within `withinMs` of the request; `dialPrefix` is unused.
+   * call whose caller name is `callerName` and whose caller number is the agent's extension (FusionPBX's
+   * originate sets both) within `withinMs` of the request; `dialPrefix` is unused.
    */
   answers?: { portalRequest: PortalRequestKind; callerName: string; withinMs: number };
 }

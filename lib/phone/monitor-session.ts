@@ -353,6 +353,11 @@ export class MonitorSession {
     if (name.trim().toLowerCase() !== awaited.callerName.toLowerCase()) {
       return { taken: false, why: `it is not the PBX's monitor call Earshot asked for (the caller's name is "${name}", the PBX's monitor call comes as "${awaited.callerName}").`, statusCode: 480 };
     }
+    // FusionPBX's originate carries the agent's extension as the caller number: a call about anyone else is not ours.
+    const number = invitation.remoteIdentity.uri.user ?? '';
+    if (number !== this.agent) {
+      return { taken: false, why: `it is not the monitor call Earshot asked for: it comes from ${number || 'no number'}, and the PBX's call to monitor ${this.who} comes from ${this.agent}.`, statusCode: 480 };
+    }
     awaited.take(invitation);
     return { taken: true };
   }

@@ -18,7 +18,7 @@ const EXTENSION = /^[0-9A-Za-z_.+-]{1,32}$/;
  * `call_center_exec.php?command=eavesdrop&uuid=<agent channel>&extension=<ext>`
  * (in its inline onclick, after a confirm()); the channel uuid is nowhere else.
  */
-function fusionpbxEavesdrop(row: Element, pageUrl: string): PortalRequest {
+function fusionpbxEavesdrop(row: Element, pageUrl: string, agent: string): PortalRequest {
   const button = row.querySelector('button[title="Eavesdrop"]');
   if (!button) return { ok: false, reason: 'the portal shows no Eavesdrop button on this agent’s row (no call to eavesdrop on, or no right to).' };
   const onclick = button.getAttribute('onclick') ?? '';
@@ -38,17 +38,21 @@ function fusionpbxEavesdrop(row: Element, pageUrl: string): PortalRequest {
   if (params.get('command') !== 'eavesdrop' || !UUID.test(params.get('uuid') ?? '') || !EXTENSION.test(params.get('extension') ?? '')) {
     return { ok: false, reason: 'the Eavesdrop button’s request is not the one FusionPBX makes (command, call uuid, extension): not sent.' };
   }
+  // FusionPBX's `extension` is the agent's (the PBX's call then comes from it): a row whose button names another is refused.
+  if (params.get('extension') !== agent) {
+    return { ok: false, reason: `the Eavesdrop button on this row is for extension ${params.get('extension')}, not ${agent}: not sent.` };
+  }
   // Exactly those three parameters, in FusionPBX's order: nothing else the page may have added rides along.
   const clean = new URL(url.pathname, page.origin);
   clean.search = new URLSearchParams({ command: 'eavesdrop', uuid: params.get('uuid')!, extension: params.get('extension')! }).toString();
   return { ok: true, url: clean.toString() };
 }
 
-/** The portal request of `kind` for the agent on `row` of the page at `pageUrl`. */
-export function portalMonitorRequest(kind: PortalRequestKind, row: Element, pageUrl: string): PortalRequest {
+/** The portal request of `kind` for `agent` (its extension) on `row` of the page at `pageUrl`. */
+export function portalMonitorRequest(kind: PortalRequestKind, row: Element, pageUrl: string, agent: string): PortalRequest {
   switch (kind) {
     case 'fusionpbx-eavesdrop':
-      return fusionpbxEavesdrop(row, pageUrl);
+      return fusionpbxEavesdrop(row, pageUrl, agent);
   }
 }
 

@@ -72,6 +72,15 @@ describe('the PBX calls Earshot (fakes)', () => {
     expect(await call(h, { user: '201', display: 'eavesdrop' })).toBe(200);
   });
 
+  it('a call named eavesdrop about another agent (its caller number) is declined and the wait goes on', async () => {
+    const h = await waiting();
+    expect(await call(h, { user: '202', display: 'eavesdrop' })).toBe(480);
+    expect(h.log.logs().at(-1)).toBe(
+      "info: Declined a call from \"eavesdrop\" (202): it is not the monitor call Earshot asked for: it comes from 202, and the PBX's call to monitor Alice Agent comes from 201.",
+    );
+    expect(await call(h, { user: '201', display: 'eavesdrop' })).toBe(200);
+  });
+
   it('a second matching call while the first is up is declined busy (486)', async () => {
     const h = await waiting();
     expect(await call(h, { user: '201', display: 'eavesdrop' })).toBe(200);

@@ -23,14 +23,14 @@ const fusion = (query: string) => `if (confirm('Are you sure you want to eavesdr
 
 describe('portalMonitorRequest: FusionPBX Eavesdrop', () => {
   it("takes the row's request as the button would send it, on the page's own origin", () => {
-    expect(portalMonitorRequest('fusionpbx-eavesdrop', row(fusion(`call_center_exec.php?command=eavesdrop&uuid=${UUID}&extension=1001`)), PAGE)).toEqual({
+    expect(portalMonitorRequest('fusionpbx-eavesdrop', row(fusion(`call_center_exec.php?command=eavesdrop&uuid=${UUID}&extension=1001`)), PAGE, '1001')).toEqual({
       ok: true,
       url: `https://pbx.example.com/app/call_center_active/call_center_exec.php?command=eavesdrop&uuid=${UUID}&extension=1001`,
     });
   });
 
   it('sends only the three parameters FusionPBX uses, whatever else the page put in', () => {
-    const request = portalMonitorRequest('fusionpbx-eavesdrop', row(fusion(`call_center_exec.php?command=eavesdrop&uuid=${UUID}&extension=1001&redirect=https://evil.example`)), PAGE);
+    const request = portalMonitorRequest('fusionpbx-eavesdrop', row(fusion(`call_center_exec.php?command=eavesdrop&uuid=${UUID}&extension=1001&redirect=https://evil.example`)), PAGE, '1001');
     expect(request.ok && new URL(request.url).searchParams.toString()).toBe(`command=eavesdrop&uuid=${UUID}&extension=1001`);
   });
 
@@ -40,8 +40,9 @@ describe('portalMonitorRequest: FusionPBX Eavesdrop', () => {
     ['a request to another site', row(fusion(`https://evil.example/call_center_exec.php?command=eavesdrop&uuid=${UUID}&extension=1001`)), 'points to another site (https://evil.example): not sent'],
     ['another command', row(fusion(`call_center_exec.php?command=hangup&uuid=${UUID}&extension=1001`)), 'is not the one FusionPBX makes'],
     ['no channel uuid', row(fusion('call_center_exec.php?command=eavesdrop&uuid=x&extension=1001')), 'is not the one FusionPBX makes'],
+    ["another agent's extension", row(fusion(`call_center_exec.php?command=eavesdrop&uuid=${UUID}&extension=1002`)), 'is for extension 1002, not 1001: not sent'],
   ])('refuses %s, with the reason', (_what, element, reason) => {
-    const request = portalMonitorRequest('fusionpbx-eavesdrop', element, PAGE);
+    const request = portalMonitorRequest('fusionpbx-eavesdrop', element, PAGE, '1001');
     expect(request.ok).toBe(false);
     expect(!request.ok && request.reason).toContain(reason);
   });
