@@ -62,6 +62,9 @@ export interface DtmfSenderLike {
   removeEventListener(type: 'tonechange', listener: (event: { tone: string }) => void): void;
 }
 
+/** Audio packets sent before the first RFC 4733 tones of a call (about 200 ms at 20 ms per packet). */
+const MEDIA_SETTLED_PACKETS = 10;
+
 /** Slack on top of the tones' own play-out time before the player says the browser did not play them. */
 export const DTMF_PLAYOUT_SLACK_MS = 1500;
 
@@ -239,7 +242,13 @@ export class MonitorSessionDescriptionHandler extends Web.SessionDescriptionHand
     return this.sending.then(() => this.player().play(tones, timing));
   }
 
-  /** Resolved once the audio sender's RTP flows (outbound-rtp packetsSent > 0), or after 2 s whatever the stats say. */
+  /**
+   * Resolved once the audio sender's RTP has flowed for a moment (outbound-rtp packetsSent ≥
+   * {@link MEDIA_SETTLED_PACKETS}), or after 2 s whatever the stats say: a receiver whose jitter buffer
+   * has not started yet may drop events that come with the very first packets (a PIN lost at the lab's
+   * FreeSWITCH-style page in Firefox under CI load, twice), and a PBX's script may not be collecting
+   * digits the instant it answers.
+   */
   private sending: Promise<void> | undefined;
 
   private async untilSending(): Promise<void> {
@@ -253,7 +262,7 @@ export class MonitorSessionDescriptionHandler extends Web.SessionDescriptionHand
       report?.forEach((stats: { type?: string; packetsSent?: number }) => {
         if (stats.type === 'outbound-rtp') sent += stats.packetsSent ?? 0;
       });
-      if (sent > 0) return;
+      if (sent >= MEDIA_SETTLED_PACKETS) return;
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }

@@ -124,7 +124,11 @@ export function describePortalStories(browser: string, open: (style: PortalStyle
       await until(async () => {
         const heard = await hearing(lab, SUPERVISOR, 300);
         return audible(heard, agent) && audible(heard, customer);
-      }, 15_000, 'the supervisor hears both parties');
+      }, 15_000, 'the supervisor hears both parties').catch(async (error: unknown) => {
+        // What the lab got since the click (the PIN's digits, the session's start): where the audio stopped.
+        const trail = (await labEvents(lab, since)).filter((e) => e.kind !== 'presence').map((e) => `${e.kind}: ${e.text}`);
+        throw new Error(`${String(error)} (the lab got: ${trail.join('; ') || 'nothing'})`);
+      });
       await until(async () => (await labApi<{ rms: number; frames: number }>(lab, 'GET', `/api/sent/${SUPERVISOR}?windowMs=300`)).frames > 0, 10_000, 'frames from the Listen sender');
       // Silence once the profile's PIN (RFC 4733 tones right after the answer, FreeSWITCH styles) has played out.
       await until(async () => (await labApi<{ rms: number }>(lab, 'GET', `/api/sent/${SUPERVISOR}?windowMs=300`)).rms < 0.001, 5_000, 'silence from the Listen sender');
