@@ -176,18 +176,40 @@ describe.each(FIREFOX_CASES)('Firefox ESR, $label: Listen → Whisper → Join �
           const shown = await page.evaluate(() => document.body.innerText.replace(/\s+/g, ' ').slice(0, 1500)).catch(() => 'unreadable');
           throw new Error(`${String(error)} (the lab got: ${trail.join('; ') || 'nothing'}; the panel shows: ${shown})`);
         });
-      await (await button('whisper')).click();
+      // The panel showing the mode before the next click, as a supervisor sees it: the "who hears you" lines
+      // above the buttons change with it, and a click aimed before that re-render can land beside the button.
+      // A real click where the button is now: aimed again until the button is what the point hits.
+      const clickMode = async (mode: string) => {
+        await button(mode);
+        const at = await until(
+          () =>
+            page.evaluate((m) => {
+              const b = document.querySelector(`button[data-mode="${m}"][aria-disabled="false"]`);
+              if (!b) return null;
+              const r = b.getBoundingClientRect();
+              const point: [number, number] = [r.x + r.width / 2, r.y + r.height / 2];
+              return b.contains(document.elementFromPoint(...point)) ? point : null;
+            }, mode),
+          10_000,
+          `the ${mode} button under the pointer`,
+        );
+        await page.mouse.click(at[0], at[1]);
+      };
+      const shown = (mode: string) => until(() => page.$(`button[data-mode="${mode}"][aria-pressed="true"]`), 15_000, `${mode} shown as the mode in the panel`);
+      await clickMode('whisper');
       await atThePbx('whisper', 'Whisper at the PBX');
+      await shown('whisper');
       let leg = (await sessionOf(lab, who))?.legId ?? '';
       await until(async () => audible(await hearing(lab, 'agent:1008'), leg), 15_000, 'the agent hears the supervisor');
       expect(audible(await hearing(lab, customer), leg)).toBe(false);
 
-      await (await button('barge')).click();
+      await clickMode('barge');
       await atThePbx('barge', 'Join at the PBX');
+      await shown('barge');
       leg = (await sessionOf(lab, who))?.legId ?? '';
       await until(async () => audible(await hearing(lab, customer), leg) && audible(await hearing(lab, 'agent:1008'), leg), 15_000, 'both parties hear the supervisor');
 
-      await (await button('listen')).click();
+      await clickMode('listen');
       await atThePbx('listen', 'Listen at the PBX');
       await until(async () => (await labApi<{ rms: number }>(lab, 'GET', `/api/sent/${who}?windowMs=300`)).rms < 0.001, 15_000, 'silence again');
       if (c.profile.dtmfMethod === 'rfc4733') {
